@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from console.identifiers import new_public_id
+
+MODEL_NAME_MAX_LENGTH = 100
+
+
+def new_model_id() -> str:
+    return new_public_id("mdl")
+
+
+class AIModel(models.Model):
+    """An AI model (workload) that a provider deploys and hands tokens out for."""
+
+    model_id = models.CharField(
+        "model ID", max_length=32, unique=True, default=new_model_id, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_models"
+    )
+    name = models.CharField(max_length=MODEL_NAME_MAX_LENGTH)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "model"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="model_name_unique_per_owner",
+                violation_error_message="You already have a model with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from console.identifiers import new_public_id
+
+TOKEN_NAME_MAX_LENGTH = 100
+
+
+def new_token_id() -> str:
+    return new_public_id("tok")
+
+
+class TokenStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    CANCELED = "CANCELED", "Cancelled"
+
+
+class Token(models.Model):
+    """
+    A User Access Token: lets one end user query one model.
+
+    The secret itself is never stored: only its keyed digest (for lookup) and a display hint
+    (prefix and last four characters, so a provider can tell tokens apart). Change tokens through
+    `tokens.services`, which holds every rule.
+    """
+
+    token_id = models.CharField(
+        "token ID", max_length=32, unique=True, default=new_token_id, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+    )
+    model = models.ForeignKey(
+        "models_registry.AIModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tokens",
+        help_text="Empty means unassigned: the token cannot be used until it is assigned.",
+    )
+    # The model this token was last assigned to, kept after the assignment is removed, so that
+    # assigning it elsewhere can tell the provider a new Evaluation Key is needed.
+    last_model = models.ForeignKey(
+        "models_registry.AIModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    needs_new_evk = models.BooleanField(
+        "needs new EVK",
+        default=False,
+        editable=False,
+        help_text="Reassigned to a different model: a new Evaluation Key must be generated.",
+    )
+    name = models.CharField(max_length=TOKEN_NAME_MAX_LENGTH)
+    note = models.TextField(blank=True, help_text="Only the provider sees this, never end users.")
+    status = models.CharField(
+        max_length=10, choices=TokenStatus.choices, default=TokenStatus.ACTIVE
+    )
+    expires_at = models.DateTimeField("expiration")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=16, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="token_name_unique_per_owner",
+                violation_error_message="You already have a token with this name.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "model"], name="token_owner_model_idx"),
+            models.Index(fields=["owner", "-created_at"], name="token_owner_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_assigned(self) -> bool:
+        return self.model_id is not None
+
+    @property
+    def display_status(self) -> str:
+        """What a provider reads in a badge: 'Expired' outranks whatever status is stored."""
+        if self.is_expired:
+            return "Expired"
+        return self.get_status_display()

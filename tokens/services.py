@@ -1,0 +1,380 @@
+"""
+Every write to tokens, and the check of a presented secret, go through here.
+
+Pages, the admin and the API call these functions and nothing else, so each rule lives in one
+place. A broken rule raises `DomainError` and changes nothing: each function runs in one
+transaction and only touches the caller's `token` object once everything has succeeded.
+"""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from console.errors import DomainError
+from console.names import clean_unique_name
+from models_registry.models import AIModel
+from tokens import secrets
+from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
+from tokens.selectors import tokens_for
+
+UNSET = object()
+"""Marks an `update_token` argument that was not given (None means 'unassigned' for a model)."""
+
+
+# --- The allowed range of expirations -------------------------------------------------------
+
+
+def default_expiration(now: datetime | None = None) -> datetime:
+    """Now plus the default lifetime (TOKEN_DEFAULT_LIFETIME_DAYS, 30 days unless configured)."""
+    return (now or timezone.now()) + timedelta(days=settings.TOKEN_DEFAULT_LIFETIME_DAYS)
+
+
+def latest_expiration(now: datetime | None = None) -> datetime:
+    """The furthest expiration allowed: now plus TOKEN_MAX_LIFETIME_DAYS."""
+    return (now or timezone.now()) + timedelta(days=settings.TOKEN_MAX_LIFETIME_DAYS)
+
+
+def clean_expiration(expires_at: datetime) -> datetime:
+    """An expiration inside the allowed range: in the future, at most the maximum lifetime ahead."""
+    if expires_at is None:
+        raise DomainError("Choose an expiration date.", field="expires_at", code="required")
+    if timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    now = timezone.now()
+    if expires_at <= now:
+        raise DomainError(
+            "Choose an expiration in the future.", field="expires_at", code="expiration_past"
+        )
+    if expires_at > latest_expiration(now):
+        raise DomainError(
+            f"Choose an expiration at most {settings.TOKEN_MAX_LIFETIME_DAYS} days from now "
+            f"(on or before {latest_expiration(now):%Y-%m-%d}).",
+            field="expires_at",
+            code="expiration_too_far",
+        )
+    return expires_at
+
+
+def clean_token_name(*, owner, name: str, exclude_pk: int | None = None) -> str:
+    """A token name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
+    return clean_unique_name(
+        name,
+        siblings=tokens_for(owner),
+        max_length=TOKEN_NAME_MAX_LENGTH,
+        noun="token",
+        exclude_pk=exclude_pk,
+    )
+
+
+def _check_model_is_owners(*, owner, model: AIModel) -> None:
+    # Another provider's model is reported exactly like one that does not exist.
+    if model.owner_id != owner.pk:
+        raise DomainError("Choose one of your models.", field="model", code="unknown_model")
+
+
+def _duplicate_name(name: str) -> DomainError:
+    return DomainError(
+        f"You already have a token named “{name}”. Choose another name.",
+        field="name",
+        code="duplicate",
+    )
+
+
+# --- Creating ---------------------------------------------------------------------------------
+
+
+@sensitive_variables("secret")
+def create_token(
+    *,
+    owner,
+    name: str,
+    model: AIModel | None = None,
+    note: str = "",
+    expires_at: datetime | None = None,
+) -> tuple[Token, str]:
+    """
+    Create a token and return it with its secret.
+
+    This is the only time the secret exists outside the end user's hands: show it once, never
+    store or log it. `model=None` makes an unassigned token; `expires_at=None` the default
+    lifetime.
+    """
+    with transaction.atomic():
+        name = clean_token_name(owner=owner, name=name)
+        if model is not None:
+            _check_model_is_owners(owner=owner, model=model)
+        expires_at = default_expiration() if expires_at is None else clean_expiration(expires_at)
+        secret = secrets.new_secret()
+        token = Token(
+            owner=owner,
+            name=name,
+            model=model,
+            last_model=model,
+            note=(note or "").strip(),
+            expires_at=expires_at,
+            digest=secret.digest,
+            hint=secret.hint,
+        )
+        try:
+            with transaction.atomic():
+                token.save()
+        except IntegrityError:
+            raise _duplicate_name(name) from None
+    return token, secret.value
+
+
+# --- Changing ---------------------------------------------------------------------------------
+
+
+def _locked(token: Token) -> Token:
+    """The token's current row, locked until the transaction ends (on databases that lock)."""
+    try:
+        return Token.objects.select_for_update().get(pk=token.pk)
+    except Token.DoesNotExist:
+        raise DomainError("This token no longer exists.", code="gone") from None
+
+
+def _check_status_change(current: Token, status: str) -> str:
+    if status not in TokenStatus.values:
+        raise DomainError(
+            "Choose ACTIVE, SUSPENDED or CANCELED.", field="status", code="unknown_status"
+        )
+    if current.status == TokenStatus.CANCELED and status != TokenStatus.CANCELED:
+        raise DomainError(
+            "A cancelled token cannot be reactivated or suspended: cancelling is final.",
+            field="status",
+            code="cancelled_is_final",
+        )
+    return status
+
+
+def _refuse_if_cancelled(current: Token, what: str, field: str | None = None) -> None:
+    if current.status == TokenStatus.CANCELED:
+        raise DomainError(
+            f"A cancelled token cannot {what}.", field=field, code="cancelled_is_final"
+        )
+
+
+def update_token(
+    *,
+    token: Token,
+    name=UNSET,
+    note=UNSET,
+    expires_at=UNSET,
+    status=UNSET,
+    model=UNSET,
+) -> Token:
+    """
+    Change any of a token's fields at once (the Edit dialog and the API's PATCH).
+
+    `model` may be set only while the token is unassigned (assigning it), or to None (removing
+    the assignment); moving an assigned token to another model is refused: remove the assignment
+    first. A cancelled token keeps its name and note editable and nothing else.
+    """
+    with transaction.atomic():
+        current = _locked(token)
+        changed = []
+        if name is not UNSET:
+            current.name = clean_token_name(owner=current.owner, name=name, exclude_pk=current.pk)
+            changed.append("name")
+        if note is not UNSET:
+            current.note = (note or "").strip()
+            changed.append("note")
+        if expires_at is not UNSET and expires_at != current.expires_at:
+            _refuse_if_cancelled(current, "get a new expiration", field="expires_at")
+            current.expires_at = clean_expiration(expires_at)
+            changed.append("expires_at")
+        if status is not UNSET and status != current.status:
+            current.status = _check_status_change(current, status)
+            changed.append("status")
+        if changed:
+            try:
+                with transaction.atomic():
+                    current.save(update_fields=[*changed, "updated_at"])
+            except IntegrityError:
+                raise _duplicate_name(current.name) from None
+        if model is not UNSET and model is None and current.model_id is not None:
+            _unassign(current)
+        elif model is not UNSET and model is not None and model.pk != current.model_id:
+            _assign(current, model)
+    token.refresh_from_db()
+    return token
+
+
+def rename_token(*, token: Token, name: str) -> Token:
+    """Give a token a new name (unique for its owner, ignoring case)."""
+    return update_token(token=token, name=name)
+
+
+def set_note(*, token: Token, note: str) -> Token:
+    """Change the provider-only note; end users never see it."""
+    return update_token(token=token, note=note)
+
+
+def set_expiration(*, token: Token, expires_at: datetime) -> Token:
+    """Move the expiration, inside the allowed range; not for cancelled tokens."""
+    return update_token(token=token, expires_at=expires_at)
+
+
+def suspend_token(*, token: Token) -> Token:
+    """Stop a token from authenticating until it is activated again."""
+    return update_token(token=token, status=TokenStatus.SUSPENDED)
+
+
+def activate_token(*, token: Token) -> Token:
+    """Let a suspended token authenticate again; a cancelled one never comes back."""
+    return update_token(token=token, status=TokenStatus.ACTIVE)
+
+
+def cancel_token(*, token: Token) -> Token:
+    """Cancel a token for good."""
+    return update_token(token=token, status=TokenStatus.CANCELED)
+
+
+def renew_token(*, token: Token) -> Token:
+    """Expiration becomes now plus the default lifetime; cancelled tokens cannot be renewed."""
+    with transaction.atomic():
+        current = _locked(token)
+        _refuse_if_cancelled(current, "be renewed")
+        current.expires_at = default_expiration()
+        current.save(update_fields=["expires_at", "updated_at"])
+    token.refresh_from_db()
+    return token
+
+
+# --- Assignment -------------------------------------------------------------------------------
+
+
+def _assign(token: Token, model: AIModel) -> None:
+    _check_model_is_owners(owner=token.owner, model=model)
+    # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
+    # still unassigned, on every database, with or without row locks.
+    assigned = (
+        Token.objects.filter(pk=token.pk, model__isnull=True)
+        .exclude(status=TokenStatus.CANCELED)
+        .update(
+            model=model,
+            last_model=model,
+            needs_new_evk=Case(
+                When(last_model__isnull=True, then=Value(False)),
+                When(last_model=model, then=F("needs_new_evk")),
+                default=Value(True),
+            ),
+            updated_at=timezone.now(),
+        )
+    )
+    if assigned:
+        return
+    current = Token.objects.select_related("model").filter(pk=token.pk).first()
+    if current is None:
+        raise DomainError("This token no longer exists.", code="gone")
+    _refuse_if_cancelled(current, "be assigned", field="model")
+    raise DomainError(
+        f"“{current.name}” is already assigned to “{current.model}”. Only unassigned tokens can "
+        "be assigned: remove its assignment first.",
+        field="model",
+        code="already_assigned",
+    )
+
+
+def assign_token(*, token: Token, model: AIModel) -> Token:
+    """
+    Assign an unassigned token to one of its owner's models.
+
+    Only an unassigned, uncancelled token can be assigned. When the model differs from the one
+    the token last had, `needs_new_evk` is set: the end user must generate a new Evaluation Key
+    for the new model.
+    """
+    with transaction.atomic():
+        _assign(token, model)
+    token.refresh_from_db()
+    return token
+
+
+def _unassign(token: Token) -> None:
+    removed = Token.objects.filter(pk=token.pk, model__isnull=False).update(
+        model=None, updated_at=timezone.now()
+    )
+    if not removed:
+        raise DomainError("This token is not assigned to a model.", code="not_assigned")
+
+
+def unassign_token(*, token: Token) -> Token:
+    """Remove a token's assignment: it stays, unassigned, and stops authenticating."""
+    with transaction.atomic():
+        _unassign(token)
+    token.refresh_from_db()
+    return token
+
+
+def delete_token(*, token: Token) -> None:
+    """Delete a token for good; its secret stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(pk=token.pk).delete()
+
+
+# --- Authenticating ---------------------------------------------------------------------------
+
+
+class AuthFailure(StrEnum):
+    MALFORMED = "malformed"
+    UNKNOWN = "unknown"
+    CANCELED = "canceled"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """The outcome of presenting a secret: the token when usable, otherwise why not."""
+
+    token: Token | None
+    failure: AuthFailure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def _failure(token: Token) -> AuthFailure | None:
+    if token.status == TokenStatus.CANCELED:
+        return AuthFailure.CANCELED
+    if token.status == TokenStatus.SUSPENDED:
+        return AuthFailure.SUSPENDED
+    if token.is_expired:
+        return AuthFailure.EXPIRED
+    if token.model_id is None:
+        return AuthFailure.UNASSIGNED
+    return None
+
+
+@sensitive_variables("presented")
+def authenticate(presented: str, *, owner=None) -> Authentication:
+    """
+    Check a presented secret: one indexed query, a few microseconds of CPU, no write.
+
+    A malformed or mistyped secret is refused before the database is asked. With `owner`, a
+    token of another provider counts as unknown.
+    """
+    if not secrets.is_well_formed(presented):
+        return Authentication(None, AuthFailure.MALFORMED)
+    wanted = secrets.digest(presented)
+    found = Token.objects.select_related("model").filter(digest=wanted)
+    if owner is not None:
+        found = found.filter(owner=owner)
+    try:
+        token = found.get()
+    except Token.DoesNotExist:
+        return Authentication(None, AuthFailure.UNKNOWN)
+    if not hmac.compare_digest(token.digest, wanted):
+        return Authentication(None, AuthFailure.UNKNOWN)
+    failure = _failure(token)
+    return Authentication(token if failure is None else None, failure)

@@ -1,0 +1,189 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from console.errors import DomainError, check_without_saving
+from console.forms import add_domain_error
+from tokens import services
+from tokens.models import Token
+
+EDITABLE_FIELDS = ["name", "note", "expires_at", "status", "model"]
+
+
+class TokenAdminForm(forms.ModelForm):
+    """Validates through the token services, so staff meet exactly the rules providers meet."""
+
+    class Meta:
+        model = Token
+        fields = ["owner", *EDITABLE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "expires_at" in self.fields:
+            self.fields["expires_at"].initial = services.default_expiration
+        if "status" in self.fields and self.instance.pk is None:
+            self.fields["status"].disabled = True
+            self.fields["status"].help_text = "New tokens start active."
+
+    def changes(self) -> dict:
+        """The service arguments for the fields staff actually changed."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in EDITABLE_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk is None:
+                check_without_saving(services.create_token, **self.creation_arguments())
+            else:
+                check_without_saving(
+                    services.update_token,
+                    token=Token.objects.get(pk=self.instance.pk),
+                    **self.changes(),
+                )
+        except DomainError as error:
+            add_domain_error(self, error)
+        return cleaned
+
+    def creation_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "owner": data["owner"],
+            "name": data["name"],
+            "model": data.get("model"),
+            "note": data.get("note", ""),
+            "expires_at": data["expires_at"],
+        }
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assignment"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Assigned"), ("no", "Unassigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(model__isnull=self.value() == "no")
+        return queryset
+
+
+class ExpiredFilter(admin.SimpleListFilter):
+    title = "expiry"
+    parameter_name = "expired"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Expired"), ("no", "Not expired")]
+
+    def queryset(self, request, queryset):
+        expired = Q(expires_at__lte=timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(expired)
+        if self.value() == "no":
+            return queryset.exclude(expired)
+        return queryset
+
+
+def _apply_to_each(modeladmin, request, queryset, service, done: str) -> None:
+    """Run a token service on each selected token, reporting successes and refusals."""
+    succeeded, refused = 0, []
+    for token in queryset:
+        try:
+            service(token=token)
+            succeeded += 1
+        except DomainError as error:
+            refused.append(f"{token.name}: {error.message}")
+    if succeeded:
+        modeladmin.message_user(request, f"{done} {succeeded} token(s).", messages.SUCCESS)
+    for reason in refused:
+        modeladmin.message_user(request, reason, messages.WARNING)
+
+
+@admin.register(Token)
+class TokenAdmin(admin.ModelAdmin):
+    form = TokenAdminForm
+    list_display = ["name", "owner", "model", "status_badge", "expires_at", "hint", "created_at"]
+    list_select_related = ["owner", "model"]
+    list_filter = ["status", AssignedFilter, ExpiredFilter, "model"]
+    search_fields = ["name", "=token_id"]
+    autocomplete_fields = ["owner", "model"]
+    readonly_fields = [
+        "token_id",
+        "hint",
+        "last_model",
+        "needs_new_evk",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["suspend_selected", "activate_selected", "cancel_selected", "renew_selected"]
+    show_full_result_count = False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["owner", "name", "model", "note", "expires_at"]
+        return ["token_id", "owner", *EDITABLE_FIELDS, *self.readonly_fields[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "owner"] if obj else []
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return obj.display_status
+
+    @sensitive_variables("secret")
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_token(token=obj.__class__.objects.get(pk=obj.pk), **form.changes())
+            obj.refresh_from_db()
+            return
+        token, secret = services.create_token(**form.creation_arguments())
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        # Kept on this request only, for response_add to show once: never in the session.
+        request.new_token_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        secret = getattr(request, "new_token_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        response = TemplateResponse(
+            request,
+            "admin/tokens/token/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "secret": secret,
+                "title": "Token created",
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def delete_model(self, request, obj):
+        services.delete_token(token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            services.delete_token(token=token)
+
+    @admin.action(description="Suspend selected tokens")
+    def suspend_selected(self, request, queryset):
+        _apply_to_each(self, request, queryset, services.suspend_token, "Suspended")
+
+    @admin.action(description="Activate selected tokens")
+    def activate_selected(self, request, queryset):
+        _apply_to_each(self, request, queryset, services.activate_token, "Activated")
+
+    @admin.action(description="Cancel selected tokens")
+    def cancel_selected(self, request, queryset):
+        _apply_to_each(self, request, queryset, services.cancel_token, "Cancelled")
+
+    @admin.action(description="Renew selected tokens")
+    def renew_selected(self, request, queryset):
+        _apply_to_each(self, request, queryset, services.renew_token, "Renewed")

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from console.services import create_provider
+from models_registry.models import AIModel
+from models_registry.services import create_model
+from tokens import services as token_services
+from tokens.models import Token
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "quiet-harbor-4271"  # noqa: S105 - a published demo login, for local use only
+STAFF_USERNAME = "staff"
+
+MODELS = {
+    "Sentiment Analysis": "Classifies the sentiment of encrypted product reviews.",
+    "Image Sharpening": "Sharpens images without ever seeing them in the clear.",
+    "Digit Recognition": "Reads handwritten digits (MNIST-style) under encryption.",
+    "Health Analysis": "Scores encrypted health records for risk factors.",
+}
+
+# name, model, status action, days until expiry (negative: already expired), note
+TOKENS = [
+    ("acme-prod-gateway", "Sentiment Analysis", None, 30, "ACME's production query gateway."),
+    ("acme-staging", "Sentiment Analysis", None, 3, "Renew before the staging demo."),
+    ("radiology-team", "Health Analysis", None, 60, ""),
+    ("photo-app-beta", "Image Sharpening", "suspend", 20, "Suspended while billing is sorted."),
+    ("old-mobile-client", "Digit Recognition", "cancel", 10, "Replaced by mobile-client-v2."),
+    ("summer-intern", "Digit Recognition", None, -2, ""),
+    ("partner-trial", None, None, 30, "Unassigned: for the partner pilot."),
+    ("research-batch", None, None, 14, ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (once) a demo provider with models and tokens in every state, and print its login."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        provider = User.objects.filter(username=DEMO_USERNAME).first()
+        if provider is None:
+            provider = create_provider(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+        if not User.objects.filter(username=STAFF_USERNAME).exists():
+            User.objects.create_superuser(STAFF_USERNAME, "", DEMO_PASSWORD)
+        models = {name: self._model(provider, name, text) for name, text in MODELS.items()}
+        for name, model_name, action, days, note in TOKENS:
+            self._token(provider, name, models.get(model_name), action, days, note)
+        self._reassigned_token(provider, models)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Log in as “{DEMO_USERNAME}” with password "
+                f"“{DEMO_PASSWORD}” (staff: “{STAFF_USERNAME}”, same password)."
+            )
+        )
+
+    def _model(self, provider, name, description) -> AIModel:
+        existing = AIModel.objects.filter(owner=provider, name=name).first()
+        return existing or create_model(owner=provider, name=name, description=description)
+
+    def _token(self, provider, name, model, action, days, note) -> Token | None:
+        if Token.objects.filter(owner=provider, name=name).exists():
+            return None
+        expires_at = timezone.now() + timedelta(days=max(days, 1))
+        token, _secret = token_services.create_token(
+            owner=provider, name=name, model=model, note=note, expires_at=expires_at
+        )
+        if action == "suspend":
+            token_services.suspend_token(token=token)
+        elif action == "cancel":
+            token_services.cancel_token(token=token)
+        if days < 0:
+            # Only time can expire a token; the demo backdates one so the state can be seen.
+            Token.objects.filter(pk=token.pk).update(
+                expires_at=timezone.now() + timedelta(days=days)
+            )
+        return token
+
+    def _reassigned_token(self, provider, models) -> None:
+        """A token moved from one model to another, which therefore needs a new EVK."""
+        token = self._token(
+            provider, "migrated-client", models["Sentiment Analysis"], None, 30, "Moved models."
+        )
+        if token is not None:
+            token_services.unassign_token(token=token)
+            token_services.assign_token(token=token, model=models["Image Sharpening"])

@@ -1,0 +1,36 @@
+/* Small progressive enhancements. No inline scripts: our Content Security Policy forbids them. */
+(function () {
+  "use strict";
+
+  // Copy buttons: <button data-copy-target="ID"> copies the value of element ID and says so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.copyTarget);
+    if (!source) return;
+    var text = source.value !== undefined ? source.value : source.textContent;
+    var status = document.getElementById(button.dataset.copyStatus || "");
+    var done = function (ok) {
+      button.classList.toggle("is-copied", ok);
+      var label = button.querySelector("[data-copy-label]");
+      if (label) label.textContent = ok ? "Copied" : "Copy";
+      if (status) status.textContent = ok ? "Copied to the clipboard." : "Select the token and copy it by hand.";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+    } else {
+      source.select && source.select();
+      done(document.execCommand && document.execCommand("copy"));
+    }
+  });
+
+  // Messages fade after a while; errors stay until the next action.
+  function settleMessages(root) {
+    root.querySelectorAll(".message-success, .message-info").forEach(function (message) {
+      window.setTimeout(function () { message.classList.add("is-leaving"); }, 6000);
+      window.setTimeout(function () { message.remove(); }, 6600);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { settleMessages(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { settleMessages(event.target); });
+})();

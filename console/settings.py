@@ -15,8 +15,8 @@ from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-_DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production-0123456789abcdefghij"
-_DEV_TOKEN_DIGEST_KEY = "dev-only-token-digest-key"
+_DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
+_DEV_TOKEN_DIGEST_KEY = "dev-only-token-digest-key"  # noqa: S105
 
 
 def envbool(name: str, default: str) -> bool:
@@ -45,10 +45,10 @@ def envlist(name: str, default: str) -> list[str]:
 
 DEBUG = envbool("DEBUG", "true")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET_KEY
 # Token digests are HMAC-SHA256 under this key, kept apart from SECRET_KEY so that rotating the
 # session-signing key does not invalidate every token a provider has handed out.
-TOKEN_DIGEST_KEY = os.environ.get("TOKEN_DIGEST_KEY", _DEV_TOKEN_DIGEST_KEY)
+TOKEN_DIGEST_KEY = os.environ.get("TOKEN_DIGEST_KEY") or _DEV_TOKEN_DIGEST_KEY
 if not DEBUG:
     if SECRET_KEY == _DEV_SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")

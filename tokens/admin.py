@@ -30,7 +30,9 @@ class TokenAdminForm(forms.ModelForm):
 
     def changes(self) -> dict:
         """The service arguments for the fields staff actually changed."""
-        return {name: self.cleaned_data[name] for name in self.changed_data if name in EDITABLE_FIELDS}
+        return {
+            name: self.cleaned_data[name] for name in self.changed_data if name in EDITABLE_FIELDS
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from console.errors import DomainError
 from console.services import create_provider
 
-PASSWORD_VARIABLE = "DJANGO_PROVIDER_PASSWORD"
+PASSWORD_VARIABLE = "DJANGO_PROVIDER_PASSWORD"  # noqa: S105 - a variable name
 
 
 class Command(BaseCommand):

@@ -36,7 +36,9 @@ TOKENS = [
 
 
 class Command(BaseCommand):
-    help = "Create (once) a demo provider with models and tokens in every state, and print its login."
+    help = (
+        "Create (once) a demo provider with models and tokens in every state, and print its login."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -1,0 +1,147 @@
+"""
+Shared personas, as healthchecks does: alice owns things, charlie is another provider who must
+be refused everywhere, and staff runs Django admin.
+"""
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from console.services import create_provider
+from models_registry.services import create_model
+from tokens.services import create_token
+
+PASSWORD = "correct-horse-battery-staple"
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def alice(db):
+    return create_provider(username="alice", password=PASSWORD, email="alice@example.com")
+
+
+@pytest.fixture
+def charlie(db):
+    return create_provider(username="charlie", password=PASSWORD)
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_superuser("staff", "staff@example.com", PASSWORD)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def sentiment(alice):
+    return create_model(owner=alice, name="Sentiment Analysis", description="Reviews")
+
+
+@pytest.fixture
+def vision(alice):
+    return create_model(owner=alice, name="Image Sharpening")
+
+
+@pytest.fixture
+def charlies_model(charlie):
+    return create_model(owner=charlie, name="Charlie's Model")
+
+
+@pytest.fixture
+def make_token(alice):
+    """Create a token through the service and return (token, secret)."""
+
+    def make(name="gateway", *, owner=None, model=None, days=30, note=""):
+        return create_token(
+            owner=owner or alice,
+            name=name,
+            model=model,
+            note=note,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+
+    return make
+
+
+# --- Real browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium")
+    if path is None:
+        message = "No Chromium installed: `apt-get install chromium chromium-driver` runs these."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls that tests make
+    # around it are still synchronous, so Django's async-safety guard does not apply.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def log_in(page):
+    """Log in through the real login form."""
+
+    def log_in_as(user, password=PASSWORD):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/")
+
+    return log_in_as
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-artifacts/, and under docs/ when asked to."""
+
+    def take(name: str) -> Path:
+        folders = [ROOT / "test-artifacts"]
+        if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
+            folders.append(ROOT / "docs")
+        for folder in folders:
+            folder.mkdir(exist_ok=True)
+            page.screenshot(path=folder / f"{name}.png", full_page=True)
+        return folders[0] / f"{name}.png"
+
+    return take

@@ -1,0 +1,90 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/password/"])
+def test_every_console_page_requires_login(client, db, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_provider_logs_in_and_lands_on_the_dashboard(client, alice):
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == "/"
+    assert b"Dashboard" in response.content
+    assert response.context["user"] == alice
+
+
+def test_logout_needs_a_post_and_ends_the_session(alice_client):
+    assert alice_client.get("/accounts/logout/").status_code == 405
+
+    response = alice_client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert alice_client.get("/").status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(alice):
+    assert alice.password.startswith("argon2$")
+    assert alice.check_password(PASSWORD)
+
+
+def test_createprovider_noinput_reads_the_password_from_the_environment(db, monkeypatch, capsys):
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "a-long-enough-password")
+
+    call_command("createprovider", "acme", "--email", "ops@acme.test", "--noinput")
+
+    user = get_user_model().objects.get(username="acme")
+    assert user.email == "ops@acme.test"
+    assert user.check_password("a-long-enough-password")
+    assert not user.is_staff
+    assert "created" in capsys.readouterr().out
+
+
+def test_createprovider_noinput_without_password_says_what_to_set(db, monkeypatch):
+    monkeypatch.delenv("DJANGO_PROVIDER_PASSWORD", raising=False)
+
+    with pytest.raises(CommandError, match="DJANGO_PROVIDER_PASSWORD"):
+        call_command("createprovider", "acme", "--noinput")
+
+    assert not get_user_model().objects.filter(username="acme").exists()
+
+
+def test_createprovider_refuses_a_taken_name(alice, monkeypatch):
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "a-long-enough-password")
+
+    with pytest.raises(CommandError, match="already taken"):
+        call_command("createprovider", "ALICE", "--noinput")
+
+
+def test_createprovider_refuses_a_weak_password(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "123")
+
+    with pytest.raises(CommandError, match="too short"):
+        call_command("createprovider", "acme", "--noinput")
+
+
+def test_createprovider_prompts_for_the_password_twice(db, monkeypatch):
+    answers = iter(["a-long-enough-password", "a-long-enough-password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    call_command("createprovider", "acme")
+
+    assert get_user_model().objects.get(username="acme").check_password("a-long-enough-password")
+
+
+def test_createprovider_refuses_mismatched_passwords(db, monkeypatch):
+    answers = iter(["a-long-enough-password", "another-long-password"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+
+    with pytest.raises(CommandError, match="did not match"):
+        call_command("createprovider", "acme")
+    assert not get_user_model().objects.exists()

@@ -1,0 +1,33 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from console.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from models_registry.models import AIModel
+from tokens.models import Token
+
+
+def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, capsys):
+    call_command("seed_demo")
+
+    provider = get_user_model().objects.get(username=DEMO_USERNAME)
+    tokens = Token.objects.filter(owner=provider)
+    states = {token.display_status for token in tokens}
+    assert provider.check_password(DEMO_PASSWORD)
+    assert {"Active", "Suspended", "Cancelled", "Expired"} <= states
+    assert tokens.filter(model__isnull=True).exists()
+    assert tokens.filter(needs_new_evk=True).exists()
+    assert AIModel.objects.filter(owner=provider).count() >= 3
+    output = capsys.readouterr().out
+    assert DEMO_USERNAME in output
+    assert DEMO_PASSWORD in output
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo")
+    counts = (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count())
+
+    call_command("seed_demo")
+
+    assert (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count()) == (
+        counts
+    )

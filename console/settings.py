@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After MessageMiddleware in this list, so it sees messages before they are stored.
+    "console.middleware.HtmxMessagesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"

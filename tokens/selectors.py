@@ -1,10 +1,69 @@
 """Reads of tokens, always scoped to the provider who owns them."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from tokens.models import Token
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from tokens.models import Token, TokenStatus
+
+TYPEAHEAD_LIMIT = 10
 
 
 def tokens_for(owner) -> QuerySet[Token]:
     """The provider's own tokens with their models, newest first."""
     return Token.objects.filter(owner=owner).select_related("model")
+
+
+def tokens_of_model(model) -> QuerySet[Token]:
+    """The tokens assigned to one model (already scoped: a model has one owner)."""
+    return Token.objects.filter(owner_id=model.owner_id, model=model).order_by("-created_at")
+
+
+def assignable_tokens(owner) -> QuerySet[Token]:
+    """Tokens that may be assigned: the provider's unassigned, uncancelled tokens."""
+    return (
+        Token.objects.filter(owner=owner, model__isnull=True)
+        .exclude(status=TokenStatus.CANCELED)
+        .order_by(Lower("name"), "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    """A token found by the type-ahead, with its name split around the matched text."""
+
+    token: Token
+    before: str
+    matched: str
+    after: str
+
+
+def _split(token: Token, text: str) -> Match:
+    start = token.name.lower().find(text.lower()) if text else -1
+    if start < 0:
+        return Match(token, token.name, "", "")
+    end = start + len(text)
+    return Match(token, token.name[:start], token.name[start:end], token.name[end:])
+
+
+def unassigned_tokens_matching(owner, text: str, limit: int = TYPEAHEAD_LIMIT) -> list[Match]:
+    """
+    The provider's assignable tokens whose name contains `text`, ignoring case, best first.
+
+    Names that start with the text come first, then names that merely contain it, each group
+    alphabetical; at most `limit`. Each group is its own small query with a LIMIT, so neither
+    sorts every match.
+    """
+    text = (text or "").strip()
+    tokens = assignable_tokens(owner)
+    if not text:
+        return [_split(token, "") for token in tokens[:limit]]
+    found = list(tokens.filter(name__istartswith=text)[:limit])
+    if len(found) < limit:
+        found += list(
+            tokens.filter(name__icontains=text).exclude(name__istartswith=text)[
+                : limit - len(found)
+            ]
+        )
+    return [_split(token, text) for token in found]

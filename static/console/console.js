@@ -34,3 +34,13 @@
   document.addEventListener("DOMContentLoaded", function () { settleMessages(document); });
   document.addEventListener("htmx:afterSwap", function (event) { settleMessages(event.target); });
 })();
+
+/* Links that act as buttons (they open a dialog, and work as plain links without JS) answer
+   the space bar as buttons do. */
+document.addEventListener("keydown", function (event) {
+  var link = event.target.closest && event.target.closest("a[role=button]");
+  if (link && event.key === " ") {
+    event.preventDefault();
+    link.click();
+  }
+});

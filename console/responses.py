@@ -1,0 +1,35 @@
+"""How views answer: the same view serves a full page, or an htmx fragment of it."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import trigger_client_event
+
+
+def render_page_or_partial(request, template: str, context: dict, *, partial: str, status=200):
+    """The whole page for a normal request; just `template#partial` for an htmx request."""
+    name = f"{template}#{partial}" if request.htmx else template
+    return render(request, name, context, status=status)
+
+
+def safe_next(request, fallback: str) -> str:
+    """The `next` URL the form carried, if it points into this site; otherwise `fallback`."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def action_done(request, *, next_url: str, events=("tokensChanged",)):
+    """
+    After a change: htmx gets an empty answer that closes the dialog and tells the page's
+    lists to refresh themselves; a plain form post is redirected back to where it came from.
+    """
+    if not request.htmx:
+        return redirect(next_url)
+    response = HttpResponse(status=200)
+    for event in (*events, "closeModal"):
+        trigger_client_event(response, event)
+    return response

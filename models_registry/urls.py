@@ -1,0 +1,11 @@
+from django.urls import path
+
+from models_registry import views
+
+app_name = "models_registry"
+
+urlpatterns = [
+    path("", views.model_list, name="list"),
+    path("new/", views.model_create, name="create"),
+    path("<str:model_id>/", views.model_detail, name="detail"),
+]

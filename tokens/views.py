@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from console.errors import DomainError
+from console.responses import action_done, render_page_or_partial, safe_next
+from models_registry.views import get_own_model
+from tokens import services
+from tokens.forms import AssignTokenForm, TokenCreateForm
+from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
+
+TAB_PAGE_SIZE = 25
+
+
+def get_own_token(request, token_id: str):
+    """The logged-in provider's token, or 404 (also for another provider's token)."""
+    return get_object_or_404(tokens_for(request.user), token_id=token_id)
+
+
+def _tab_url(model) -> str:
+    return reverse("tokens:model_tokens", args=[model.model_id])
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def model_tokens(request, model_id: str):
+    """A model's Token Management tab: its tokens, Create Token, and Assign token."""
+    model = get_own_model(request, model_id)
+    page = Paginator(tokens_of_model(model), TAB_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "model": model,
+        "tab": "tokens",
+        "page": page,
+        "assign_form": AssignTokenForm(owner=request.user, model=model),
+    }
+    if request.htmx and request.htmx.target == "token-table":
+        return render(request, "tokens/model_tokens.html#token-table", context)
+    return render_page_or_partial(request, "tokens/model_tokens.html", context, partial="tab")
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@sensitive_variables("secret", "created")
+def create_for_model(request, model_id: str):
+    """Create Token from a model's tab: Name and Model (this one preselected), then Generate."""
+    model = get_own_model(request, model_id)
+    if request.method == "POST":
+        form = TokenCreateForm(request.POST, owner=request.user)
+        created = form.create()
+        if created is not None:
+            token, secret = created
+            return reveal(request, token=token, secret=secret, back_url=_tab_url(model))
+    else:
+        initial = {"name": request.GET.get("name", ""), "model": model.model_id}
+        form = TokenCreateForm(initial=initial, owner=request.user)
+    return render_page_or_partial(
+        request,
+        "tokens/token_create.html",
+        {
+            "form": form,
+            "model": model,
+            "back_url": _tab_url(model),
+            "section": "models",
+            "default_lifetime_days": settings.TOKEN_DEFAULT_LIFETIME_DAYS,
+        },
+        partial="dialog",
+        status=422 if form.errors else 200,
+    )
+
+
+@sensitive_variables("secret")
+def reveal(request, *, token, secret: str, back_url: str):
+    """
+    The one response that ever carries the secret: never cached, never stored, and the
+    token lists behind it refresh so the new token shows once the dialog is closed.
+    """
+    response = render_page_or_partial(
+        request,
+        "tokens/token_reveal.html",
+        {"token": token, "secret": secret, "back_url": back_url, "section": "models"},
+        partial="dialog",
+    )
+    response["Cache-Control"] = "no-store"
+    return trigger_client_event(response, "tokensChanged")
+
+
+@require_GET
+def unassigned_search(request, model_id: str):
+    """The type-ahead's dropdown: unassigned tokens whose name contains `q`, best first."""
+    model = get_own_model(request, model_id)
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "tokens/model_tokens.html#typeahead-options",
+        {"model": model, "matches": unassigned_tokens_matching(request.user, query), "q": query},
+    )
+
+
+@require_POST
+def assign_to_model(request, model_id: str):
+    """Save: assign the token chosen in the type-ahead to this model."""
+    model = get_own_model(request, model_id)
+    form = AssignTokenForm(request.POST, owner=request.user, model=model)
+    token = form.assign()
+    if token is not None:
+        messages.success(request, f"Token “{token.name}” assigned to “{model.name}”.")
+        form = AssignTokenForm(owner=request.user, model=model)
+    context = {"model": model, "assign_form": form, "assigned": token}
+    if not request.htmx:
+        if token is None:
+            messages.error(request, form.errors["q"][0])
+        return action_done(request, next_url=_tab_url(model))
+    response = render(
+        request,
+        "tokens/model_tokens.html#assign-section",
+        context,
+        status=200 if token else 409 if form.conflict else 422,
+    )
+    return trigger_client_event(response, "tokensChanged") if token else response
+
+
+@require_http_methods(["GET", "POST"])
+def unassign(request, token_id: str):
+    """Remove assignment, after a confirmation."""
+    token = get_own_token(request, token_id)
+    fallback = _tab_url(token.model) if token.model else reverse("dashboard")
+    next_url = safe_next(request, fallback)
+    if request.method == "POST":
+        model_name = token.model.name if token.model else ""
+        try:
+            services.unassign_token(token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Assignment of “{token.name}” to “{model_name}” removed.")
+        return action_done(request, next_url=next_url)
+    return render_page_or_partial(
+        request,
+        "tokens/token_unassign.html",
+        {"token": token, "next_url": next_url, "section": "models"},
+        partial="dialog",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, token_id: str):
+    """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, reverse("dashboard"))
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "") == token.name:
+            services.delete_token(token=token)
+            messages.success(request, f"Token “{token.name}” deleted.")
+            return action_done(request, next_url=next_url)
+        error = "Type the token's name exactly to confirm."
+    return render_page_or_partial(
+        request,
+        "tokens/token_delete.html",
+        {"token": token, "next_url": next_url, "error": error},
+        partial="dialog",
+        status=422 if error else 200,
+    )

@@ -81,6 +81,8 @@ class Token(models.Model):
         indexes = [
             models.Index(fields=["owner", "model"], name="token_owner_model_idx"),
             models.Index(fields=["owner", "-created_at"], name="token_owner_created_idx"),
+            # The Token Management tab: a model's tokens, newest first, without a sort.
+            models.Index(fields=["model", "-created_at"], name="token_model_created_idx"),
         ]
 
     def __str__(self) -> str:

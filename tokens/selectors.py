@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
+from tokens import search
 from tokens.models import Token, TokenStatus
 
 TYPEAHEAD_LIMIT = 10
@@ -16,16 +16,14 @@ def tokens_for(owner) -> QuerySet[Token]:
 
 
 def tokens_of_model(model) -> QuerySet[Token]:
-    """The tokens assigned to one model (already scoped: a model has one owner)."""
-    return Token.objects.filter(owner_id=model.owner_id, model=model).order_by("-created_at")
+    """The tokens assigned to one model, newest first (scoped already: a model has one owner)."""
+    return Token.objects.filter(model=model).order_by("-created_at", "-pk")
 
 
 def assignable_tokens(owner) -> QuerySet[Token]:
     """Tokens that may be assigned: the provider's unassigned, uncancelled tokens."""
-    return (
-        Token.objects.filter(owner=owner, model__isnull=True)
-        .exclude(status=TokenStatus.CANCELED)
-        .order_by(Lower("name"), "pk")
+    return Token.objects.filter(owner=owner, model__isnull=True).exclude(
+        status=TokenStatus.CANCELED
     )
 
 
@@ -52,18 +50,15 @@ def unassigned_tokens_matching(owner, text: str, limit: int = TYPEAHEAD_LIMIT) -
     The provider's assignable tokens whose name contains `text`, ignoring case, best first.
 
     Names that start with the text come first, then names that merely contain it, each group
-    alphabetical; at most `limit`. Each group is its own small query with a LIMIT, so neither
-    sorts every match.
+    alphabetical; at most `limit`. Each group is its own indexed query with a LIMIT, so neither
+    sorts every match (see tokens.search); the few substring matches are sorted here.
     """
     text = (text or "").strip()
     tokens = assignable_tokens(owner)
     if not text:
-        return [_split(token, "") for token in tokens[:limit]]
-    found = list(tokens.filter(name__istartswith=text)[:limit])
+        return [_split(token, "") for token in search.name_order(tokens)[:limit]]
+    found = list(search.starting_with(tokens, text)[:limit])
     if len(found) < limit:
-        found += list(
-            tokens.filter(name__icontains=text).exclude(name__istartswith=text)[
-                : limit - len(found)
-            ]
-        )
+        others = search.containing(tokens, text)[: limit - len(found)]
+        found += sorted(others, key=lambda token: (token.name.lower(), token.pk))
     return [_split(token, text) for token in found]

@@ -1,0 +1,204 @@
+"""
+Load many tokens for one provider fast, then measure the server time of the pages that must
+stay fast at that size. Prints figures; asserts nothing (timings belong to benchmarks, not tests).
+
+    python manage.py benchmark_tokens --tokens 1000000
+"""
+
+import hashlib
+import random
+import statistics
+import time
+from datetime import timedelta
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from models_registry.models import AIModel
+from models_registry.services import create_model
+from tokens.models import Token
+
+WORDS = [
+    "acme",
+    "alpha",
+    "analytics",
+    "batch",
+    "beta",
+    "billing",
+    "cloud",
+    "customer",
+    "dashboard",
+    "data",
+    "demo",
+    "edge",
+    "eval",
+    "gateway",
+    "health",
+    "image",
+    "internal",
+    "lab",
+    "mobile",
+    "nightly",
+    "ops",
+    "partner",
+    "pilot",
+    "prod",
+    "radiology",
+    "research",
+    "retail",
+    "sandbox",
+    "search",
+    "sentiment",
+    "service",
+    "staging",
+    "summer",
+    "team",
+    "test",
+    "trial",
+    "vision",
+    "web",
+    "worker",
+]
+COLUMNS = [
+    "token_id",
+    "owner_id",
+    "model_id",
+    "last_model_id",
+    "needs_new_evk",
+    "name",
+    "note",
+    "status",
+    "expires_at",
+    "digest",
+    "hint",
+    "created_at",
+    "updated_at",
+]
+QUERIES = ["", "a", "re", "res", "research-", "batch", "lab-0", "4242", "zzqx", "zq", "9z"]
+
+
+class Command(BaseCommand):
+    help = "Bulk-load tokens for a benchmark provider and print the server time of key pages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tokens", type=int, default=1_000_000)
+        parser.add_argument("--models", type=int, default=20)
+        parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--username", default="bench")
+
+    def handle(self, *args, tokens, models, repeat, username, **options):
+        owner = self._owner(username)
+        model_list = self._models(owner, models)
+        have = Token.objects.filter(owner=owner).count()
+        if have < tokens:
+            started = time.perf_counter()
+            self._load(owner, model_list, start=have, count=tokens - have)
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"Loaded {tokens - have:,} tokens in {seconds:.1f} s")
+        self._analyze()
+        total = Token.objects.filter(owner=owner).count()
+        self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{username}”")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(owner)
+        self._typeahead(client, model_list[0], repeat)
+        self._tab(client, model_list[0], repeat)
+
+    def _owner(self, username):
+        User = get_user_model()
+        owner = User.objects.filter(username=username).first()
+        return owner or User.objects.create_user(username, password=None)
+
+    def _models(self, owner, count):
+        existing = list(AIModel.objects.filter(owner=owner).order_by("pk"))
+        for i in range(len(existing), count):
+            existing.append(create_model(owner=owner, name=f"Benchmark model {i:02}"))
+        return existing[:count]
+
+    def _rows(self, owner, models, start, count):
+        rng = random.Random(start)  # noqa: S311 - benchmark data, not secrets
+        now = timezone.now()
+        for i in range(start, start + count):
+            roll = rng.random()
+            model = None if roll < 0.3 else rng.choice(models)
+            status = "CANCELED" if roll > 0.95 else "SUSPENDED" if roll > 0.9 else "ACTIVE"
+            name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{i:07d}"
+            digest = hashlib.sha256(f"benchmark-{owner.pk}-{i}".encode()).hexdigest()
+            expires = now + timedelta(days=rng.randint(-60, 365))
+            created = now - timedelta(seconds=count - (i - start))
+            yield (
+                f"tok_b{owner.pk:04d}{i:015d}",
+                owner.pk,
+                model.pk if model else None,
+                model.pk if model else None,
+                False,
+                name,
+                "",
+                status,
+                expires,
+                digest,
+                f"uat_…{digest[-4:]}",
+                created,
+                created,
+            )
+
+    def _load(self, owner, models, start, count):
+        rows = self._rows(owner, models, start, count)
+        table = Token._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(COLUMNS))
+                sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
+                batch = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) == 20_000:
+                        cursor.executemany(sql, batch)
+                        batch.clear()
+                if batch:
+                    cursor.executemany(sql, batch)
+
+    def _analyze(self):
+        """Fresh statistics (and, on PostgreSQL, a visibility map), as autovacuum would keep."""
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+    def _measure(self, client, url, repeat, **headers):
+        client.get(url, **headers)  # warm caches and the connection
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        return statistics.median(timings), max(timings)
+
+    def _report(self, label, median, worst):
+        self.stdout.write(f"  {label:<40} median {median:7.1f} ms   max {worst:7.1f} ms")
+
+    def _typeahead(self, client, model, repeat):
+        self.stdout.write("Type-ahead (GET …/tokens/unassigned/?q=…, htmx):")
+        url = f"/models/{model.model_id}/tokens/unassigned/"
+        for query in QUERIES:
+            median, worst = self._measure(
+                client, f"{url}?q={query}", repeat, HTTP_HX_REQUEST="true"
+            )
+            self._report(f"q={query!r}", median, worst)
+
+    def _tab(self, client, model, repeat):
+        count = Token.objects.filter(model=model).count()
+        self.stdout.write(f"Token Management tab ({count:,} tokens on the model):")
+        url = f"/models/{model.model_id}/tokens/"
+        for label, query in [("first page", ""), ("page 100", "?page=100")]:
+            median, worst = self._measure(client, url + query, repeat)
+            self._report(label, median, worst)
+        out = StringIO()
+        self.stdout.write(out.getvalue(), ending="")

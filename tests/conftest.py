@@ -111,7 +111,16 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    # Script errors and console errors; answers of 4xx that a form's errors use are not errors.
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.console_errors = errors
     yield page
     context.close()

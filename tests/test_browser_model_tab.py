@@ -50,6 +50,10 @@ def test_create_token_reveals_it_once_copy_then_done(on_tab, screenshot, alice, 
     assert secret not in page.content()
     page.go_back()
     assert secret not in page.content()
+    other_tab = page.context.new_page()
+    other_tab.goto(f"/models/{sentiment.model_id}/tokens/")
+    expect(other_tab.get_by_role("row", name=re.compile("acme-gateway"))).to_be_visible()
+    assert secret not in other_tab.content()
     assert services.authenticate(secret).ok
     assert page.console_errors == []
 

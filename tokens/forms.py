@@ -1,11 +1,13 @@
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import DomainError
 from console.forms import add_domain_error
 from models_registry.selectors import models_for
 from tokens import services
-from tokens.models import TOKEN_NAME_MAX_LENGTH, Token
+from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
 from tokens.selectors import tokens_for
 
 
@@ -85,4 +87,116 @@ class AssignTokenForm(forms.Form):
         except DomainError as error:
             self.conflict = error.code == "already_assigned"
             self.add_error("q", error.message)
+            return None
+
+
+class ExpirationInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def expiration_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        widget=ExpirationInput(),
+        error_messages={
+            "required": "Choose an expiration date.",
+            "invalid": "Enter a date and time, such as 2026-12-31 23:59.",
+        },
+    )
+
+
+def _limits(field: forms.Field) -> None:
+    """Tell the browser's date picker the allowed range (the service still enforces it)."""
+    now = timezone.localtime()
+    field.widget.attrs["min"] = now.strftime("%Y-%m-%dT%H:%M")
+    field.widget.attrs["max"] = timezone.localtime(services.latest_expiration()).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    field.help_text = (
+        f"Between now and {settings.TOKEN_MAX_LIFETIME_DAYS} days from now "
+        f"({timezone.localtime(services.latest_expiration()):%b %-d, %Y})."
+    )
+
+
+class TokenAddForm(TokenCreateForm):
+    """Add Token from the Tokens List: also a note and an expiration (default: 30 days)."""
+
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only you see this; end users never do.",
+    )
+    expires_at = expiration_field("Expiration")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "model"
+        ].help_text = (
+            "Optional. End users cannot use an unassigned token until it is linked to a model."
+        )
+        self.fields["expires_at"].initial = timezone.localtime(services.default_expiration())
+        _limits(self.fields["expires_at"])
+
+    @sensitive_variables("secret")
+    def create(self) -> tuple[Token, str] | None:
+        if not self.is_valid():
+            return None
+        try:
+            return services.create_token(owner=self.owner, **self.cleaned_data)
+        except DomainError as error:
+            add_domain_error(self, error)
+            return None
+
+
+class TokenEditForm(forms.Form):
+    """Edit: name, note, expiration date, status, and the model while unassigned."""
+
+    name = TokenCreateForm.base_fields["name"]
+    note = TokenAddForm.base_fields["note"]
+    expires_at = expiration_field("Expiration date")
+    status = forms.ChoiceField(label="Status", choices=TokenStatus.choices)
+    model = OwnModelChoiceField(
+        label="Model",
+        queryset=None,
+        required=False,
+        to_field_name="model_id",
+        empty_label="No model (unassigned)",
+    )
+
+    def __init__(self, *args, token: Token, **kwargs):
+        initial = {
+            "name": token.name,
+            "note": token.note,
+            # To the minute, as the input shows it, so an untouched field counts as unchanged.
+            "expires_at": timezone.localtime(token.expires_at).replace(second=0, microsecond=0),
+            "status": token.status,
+            "model": token.model.model_id if token.model else None,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.token = token
+        self.fields["name"].widget.attrs.pop("autofocus", None)
+        self.fields["model"].queryset = models_for(token.owner)
+        _limits(self.fields["expires_at"])
+        if token.is_assigned:
+            # Only unassigned tokens can be assigned: the dialog offers Remove assignment instead.
+            del self.fields["model"]
+        if token.status == TokenStatus.CANCELED:
+            for name in ["expires_at", "status"]:
+                self.fields[name].disabled = True
+
+    def save(self) -> Token | None:
+        """Apply the changed fields at once through the service, or show why not."""
+        if not self.is_valid():
+            return None
+        changes = {name: self.cleaned_data[name] for name in self.changed_data}
+        try:
+            return services.update_token(token=self.token, **changes)
+        except DomainError as error:
+            add_domain_error(self, error)
             return None

@@ -24,12 +24,19 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def name_order(tokens: QuerySet) -> QuerySet:
-    """Case-insensitive name order that the assignable-name index can deliver without sorting."""
+def name_sort_key():
+    """The case-insensitive name order that the name indexes deliver without sorting."""
     if _postgres():
-        return tokens.order_by(Collate(Upper(Cast("name", TextField())), "C"), "pk")
+        return Collate(Upper(Cast("name", TextField())), "C")
+    return Collate("name", "NOCASE")
+
+
+def name_order(tokens: QuerySet) -> QuerySet:
+    """Assignable tokens in case-insensitive name order, straight from the partial index."""
+    key = name_sort_key()
+    if _postgres():
+        return tokens.order_by(key, "pk")
     # The always-true range lets SQLite pick the NOCASE index, which then also gives the order.
-    key = Collate("name", "NOCASE")
     return tokens.alias(name_key=key).filter(name_key__gte="").order_by(key, "pk")
 
 
@@ -41,6 +48,21 @@ def starting_with(tokens: QuerySet, text: str) -> QuerySet:
     else:
         tokens = tokens.filter(name__istartswith=text)
     return name_order(tokens)
+
+
+def name_contains(tokens: QuerySet, text: str) -> QuerySet:
+    """Tokens whose name contains `text`, ignoring case; a trigram index serves 3+ characters."""
+    if len(text) < 3 or _postgres() or any(char in text for char in "%_\\"):
+        # pg_trgm's index serves UPPER(name::text) LIKE '%X%', which is what icontains writes.
+        return tokens.filter(name__icontains=text)
+    # Joined rather than `IN (subquery)`, so SQLite can walk the trigram matches and stop at a
+    # LIMIT instead of collecting every match first. FTS5 ignores ESCAPE (and would then scan),
+    # so text with LIKE wildcards takes the path above.
+    return tokens.extra(  # noqa: S610 - constant SQL, the text is a parameter
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = tokens_token.id", f"{FTS_TABLE}.name LIKE %s"],
+        params=[f"%{text}%"],
+    )
 
 
 def containing(tokens: QuerySet, text: str) -> QuerySet:
@@ -57,14 +79,4 @@ def containing(tokens: QuerySet, text: str) -> QuerySet:
             .filter(pk__in=recent, name_lower__contains=text.lower())
             .order_by()
         )
-    if _postgres() or any(char in text for char in "%_\\"):
-        # pg_trgm's index serves UPPER(name::text) LIKE '%X%', which is what icontains writes.
-        return tokens.filter(name__icontains=text).order_by()
-    # Joined rather than `IN (subquery)`, so SQLite walks the trigram matches and stops at the
-    # LIMIT instead of collecting every match first. FTS5 ignores ESCAPE (and would then scan),
-    # so text with LIKE wildcards takes the path above.
-    return tokens.extra(  # noqa: S610 - constant SQL, the text is a parameter
-        tables=[FTS_TABLE],
-        where=[f"{FTS_TABLE}.rowid = tokens_token.id", f"{FTS_TABLE}.name LIKE %s"],
-        params=[f"%{text}%"],
-    ).order_by()
+    return name_contains(tokens, text).order_by()

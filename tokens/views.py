@@ -9,10 +9,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from console.errors import DomainError
+from console.pagination import CappedPaginator
 from console.responses import action_done, render_page_or_partial, safe_next
 from models_registry.views import get_own_model
 from tokens import services
-from tokens.forms import AssignTokenForm, TokenCreateForm
+from tokens.filters import SORTS, TokenFilter
+from tokens.forms import AssignTokenForm, TokenAddForm, TokenCreateForm, TokenEditForm
 from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
 
 TAB_PAGE_SIZE = 25
@@ -166,4 +168,137 @@ def delete(request, token_id: str):
         {"token": token, "next_url": next_url, "error": error},
         partial="dialog",
         status=422 if error else 200,
+    )
+
+
+# --- Tokens List ------------------------------------------------------------------------------
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def token_list(request):
+    """Tokens: every token of the provider, filtered, sorted and paged by the query string."""
+    filterset = TokenFilter(request.GET or None, queryset=tokens_for(request.user), request=request)
+    paginator = CappedPaginator(filterset.qs, _page_size(request))
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "page_sizes": PAGE_SIZES,
+        "per_page": paginator.per_page,
+        "sort": request.GET.get("sort", "-created") if not filterset.errors.get("sort") else "",
+        "sorts": SORTS,
+        "has_tokens": page.paginator.count or tokens_for(request.user).exists(),
+        "section": "tokens",
+    }
+    if request.htmx and request.htmx.target == "token-results":
+        return render(request, "tokens/token_list.html#token-results", context)
+    return render(request, "tokens/token_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@sensitive_variables("secret", "created")
+def token_add(request):
+    """Add Token: Name, Model (optional), Note, Expiration, then Generate Token."""
+    back_url = safe_next(request, reverse("tokens:list"))
+    form = TokenAddForm(request.POST or None, owner=request.user)
+    if request.method == "POST":
+        created = form.create()
+        if created is not None:
+            token, secret = created
+            return reveal(request, token=token, secret=secret, back_url=back_url)
+    return render_page_or_partial(
+        request,
+        "tokens/token_add.html",
+        {"form": form, "back_url": back_url, "section": "tokens"},
+        partial="dialog",
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def token_edit(request, token_id: str):
+    """Edit: change name, note, expiration date, status, or assign while unassigned."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, reverse("tokens:list"))
+    form = TokenEditForm(request.POST or None, token=token)
+    if request.method == "POST":
+        saved = form.save()
+        if saved is not None:
+            messages.success(request, f"Token “{saved.name}” updated.")
+            if saved.needs_new_evk and "model" in form.changed_data:
+                messages.warning(request, evk_warning(saved))
+            return action_done(request, next_url=next_url)
+    return render_page_or_partial(
+        request,
+        "tokens/token_edit.html",
+        {"form": form, "token": token, "next_url": next_url, "section": "tokens"},
+        partial="dialog",
+        status=422 if form.errors else 200,
+    )
+
+
+def evk_warning(token) -> str:
+    return (
+        f"“{token.name}” was reassigned: a new Evaluation Key (EVK) must be generated for "
+        f"{token.model.name} before it can be used."
+    )
+
+
+def _quick_action(service, done: str):
+    """A one-click row action (Renew, Suspend, Activate): POST, say what happened, refresh."""
+
+    @require_POST
+    def view(request, token_id: str):
+        token = get_own_token(request, token_id)
+        try:
+            service(token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done.format(token=token))
+        return action_done(request, next_url=safe_next(request, reverse("tokens:list")))
+
+    view.__name__ = service.__name__
+    view.__doc__ = f"{done.split(' ')[0]} a token from its row's menu."
+    return view
+
+
+renew = _quick_action(
+    services.renew_token, "Token “{token.name}” renewed until {token.expires_at:%b %-d, %Y}."
+)
+suspend = _quick_action(services.suspend_token, "Token “{token.name}” suspended.")
+activate = _quick_action(services.activate_token, "Token “{token.name}” activated.")
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token_id: str):
+    """Cancel token, after a confirmation: final, it never authenticates again."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, reverse("tokens:list"))
+    if request.method == "POST":
+        try:
+            services.cancel_token(token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Token “{token.name}” cancelled.")
+        return action_done(request, next_url=next_url)
+    return render_page_or_partial(
+        request,
+        "tokens/token_cancel.html",
+        {"token": token, "next_url": next_url, "section": "tokens"},
+        partial="dialog",
     )

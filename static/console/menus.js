@@ -1,0 +1,79 @@
+/*
+ * Menu buttons (WAI-ARIA menu button pattern): a button[aria-haspopup=menu] controls a
+ * [role=menu] of [role=menuitem]s. Enter, Space or ArrowDown open it on the first item, ArrowUp
+ * on the last; arrows move, Home/End jump, Escape closes and returns focus, Tab closes.
+ */
+(function () {
+  "use strict";
+
+  function menuOf(button) { return document.getElementById(button.getAttribute("aria-controls")); }
+  function items(menu) { return Array.prototype.slice.call(menu.querySelectorAll("[role=menuitem]")); }
+  function buttonOf(menu) { return document.querySelector("[aria-controls='" + menu.id + "']"); }
+
+  function close(menu, refocus) {
+    if (!menu || menu.hidden) return;
+    menu.hidden = true;
+    var button = buttonOf(menu);
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+      if (refocus) button.focus();
+    }
+  }
+
+  function closeAll(except) {
+    document.querySelectorAll("[role=menu]:not([hidden])").forEach(function (menu) {
+      if (menu !== except) close(menu, false);
+    });
+  }
+
+  function open(button, which) {
+    var menu = menuOf(button);
+    closeAll(menu);
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    var all = items(menu);
+    var target = which === "last" ? all[all.length - 1] : all[0];
+    if (target) target.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[aria-haspopup=menu]");
+    if (button) {
+      event.preventDefault();
+      if (button.getAttribute("aria-expanded") === "true") close(menuOf(button), true);
+      else open(button, "first");
+      return;
+    }
+    var item = event.target.closest("[role=menuitem]");
+    if (item) {
+      close(item.closest("[role=menu]"), false);
+      return;
+    }
+    closeAll(null);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var button = event.target.closest && event.target.closest("[aria-haspopup=menu]");
+    if (button && ["ArrowDown", "ArrowUp"].indexOf(event.key) >= 0) {
+      event.preventDefault();
+      open(button, event.key === "ArrowUp" ? "last" : "first");
+      return;
+    }
+    var menu = event.target.closest && event.target.closest("[role=menu]");
+    if (!menu) return;
+    var all = items(menu);
+    var index = all.indexOf(document.activeElement);
+    switch (event.key) {
+      case "ArrowDown": event.preventDefault(); all[(index + 1) % all.length].focus(); break;
+      case "ArrowUp": event.preventDefault(); all[(index - 1 + all.length) % all.length].focus(); break;
+      case "Home": event.preventDefault(); all[0].focus(); break;
+      case "End": event.preventDefault(); all[all.length - 1].focus(); break;
+      case "Escape": event.preventDefault(); close(menu, true); break;
+      case "Tab": close(menu, false); break;
+      case " ":
+        event.preventDefault();
+        document.activeElement.click();
+        break;
+    }
+  });
+})();

@@ -9,3 +9,11 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Show `error` next to its field when the form has that field, else above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+class DialogForm(forms.Form):
+    """A form shown in the console's modal: its ids never clash with the page's own forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "dialog-%s")
+        super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 
-COUNT_CAP = 10_000
+COUNT_CAP = 5_000
 
 
 class CappedPaginator(Paginator):
@@ -12,8 +12,9 @@ class CappedPaginator(Paginator):
     A paginator that counts at most `cap` rows.
 
     Counting a million matching rows costs time in proportion to the million, on every page
-    view. Up to the cap the total is exact; past it the page says "more than 10,000" and offers
-    pages up to the cap, and narrowing the filters shows the rest.
+    view. Up to the cap the total is exact; past it the page says "more than 5,000" and offers
+    pages up to the cap, and narrowing the filters shows the rest. The count ignores the order,
+    so the database may count along whichever index is cheapest.
     """
 
     def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
@@ -22,7 +23,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _bounded_count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def count(self) -> int:

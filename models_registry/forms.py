@@ -1,12 +1,12 @@
 from django import forms
 
 from console.errors import DomainError
-from console.forms import add_domain_error
+from console.forms import DialogForm, add_domain_error
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 
 
-class ModelCreateForm(forms.Form):
+class ModelCreateForm(DialogForm):
     """Create Model: a name (unique among the provider's models) and a description."""
 
     name = forms.CharField(

@@ -54,10 +54,12 @@ def update_model(*, model: AIModel, name=_UNSET, description=_UNSET) -> AIModel:
         if description is not _UNSET:
             model.description = (description or "").strip()
         _save(model)
+        model.tokens.update(model_name=model.name)
     return model
 
 
 def delete_model(*, model: AIModel) -> None:
     """Delete a model; its tokens stay, unassigned, and can be assigned elsewhere."""
     with transaction.atomic():
+        model.tokens.update(model_name="")
         model.delete()

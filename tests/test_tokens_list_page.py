@@ -133,14 +133,16 @@ def test_sorting_by_column_and_reversed(alice_client, catalogue, sort, expected)
     assert f"sort=-{key}" in response.content.decode() or f"sort={key}" in response.content.decode()
 
 
-def test_sorting_by_model_puts_unassigned_last(alice_client, catalogue):
-    names = listed(alice_client, "sort=model")[0]
+def test_model_sort_follows_renames_and_deletions(alice_client, catalogue, sentiment, vision):
+    from models_registry.services import delete_model, update_model
 
-    assert names[:2] == ["beta-paused", "epsilon-old"] or names[:2] == [
-        "epsilon-old",
-        "beta-paused",
-    ]
-    assert names[-1] == "gamma-spare"
+    update_model(model=vision, name="Zebra Vision")
+    delete_model(model=sentiment)
+
+    assert listed(alice_client, "sort=model")[0] == [D, G, A, E, B]
+    assert set(Token.objects.filter(model__isnull=True).values_list("model_name", flat=True)) == {
+        ""
+    }
 
 
 def test_pages_of_25_50_or_100(alice_client, make_token):

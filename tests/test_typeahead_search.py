@@ -45,9 +45,10 @@ def test_empty_text_lists_assignable_tokens_alphabetically(alice, make_token, se
     assert names(alice, "") == ["Alpha", "bravo", "charlie"]
 
 
-def test_search_costs_at_most_two_queries(alice, make_token, django_assert_max_num_queries):
+def test_search_costs_at_most_three_queries(alice, make_token, django_assert_max_num_queries):
     for i in range(12):
         make_token(f"item-{i:02}")
 
-    with django_assert_max_num_queries(2):
+    # Prefix matches, a check of how common the text is (SQLite), substring matches.
+    with django_assert_max_num_queries(3):
         assert len(names(alice, "tem-")) == 10

@@ -33,19 +33,20 @@ class TokenOrderingFilter(django_filters.OrderingFilter):
         if key == "name":
             ordering = search.name_sort_key()
         elif key == "model":
-            ordering = F("model__name")
+            ordering = F("model_name")
         else:
             ordering = F(
                 {"status": "status", "expires": "expires_at", "created": "created_at"}[key]
             )
-        if descending:
-            return ordering.desc(nulls_last=True)
-        return ordering.asc(nulls_last=True)
+        # Plain ASC/DESC (no NULLS LAST): the indexes can deliver exactly these orders.
+        return ordering.desc() if descending else ordering.asc()
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.order_by(*(self.get_ordering_value(param) for param in value[:1]), "-pk")
+        # Ties newest first, which is also the order the sort indexes keep within a key.
+        ordering = self.get_ordering_value(value[0])
+        return qs.order_by(ordering, "-created_at", "-pk")
 
 
 class TokenFilter(django_filters.FilterSet):
@@ -110,8 +111,20 @@ class TokenFilter(django_filters.FilterSet):
         return queryset.filter(expires_at__lt=_start_of(value))
 
     @property
+    def effective_sort(self) -> str:
+        """The sort in force: the one asked for, else soonest expiry when filtering by expiry
+        dates (which the expiry index serves for filter and order at once), else newest."""
+        data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        if self.is_bound and not self.form.errors.get("sort") and self.data.get("sort"):
+            return self.data["sort"]
+        if data.get("expires_before") or data.get("expires_after"):
+            return "expires"
+        return "-created"
+
+    @property
     def qs(self):
         queryset = super().qs
         if not queryset.query.order_by:
-            queryset = queryset.order_by("-created_at", "-pk")
+            sort = self.filters["sort"]
+            queryset = sort.filter(queryset, [self.effective_sort])
         return queryset

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import DomainError
-from console.forms import add_domain_error
+from console.forms import DialogForm, add_domain_error
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
@@ -20,7 +20,7 @@ class OwnModelChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(DialogForm):
     """Create Token: a name and, optionally, the model it is linked to."""
 
     name = forms.CharField(
@@ -154,7 +154,7 @@ class TokenAddForm(TokenCreateForm):
             return None
 
 
-class TokenEditForm(forms.Form):
+class TokenEditForm(DialogForm):
     """Edit: name, note, expiration date, status, and the model while unassigned."""
 
     name = TokenCreateForm.base_fields["name"]

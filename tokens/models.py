@@ -51,6 +51,9 @@ class Token(models.Model):
         related_name="+",
         editable=False,
     )
+    # A copy of the model's name ("" when unassigned), kept by the services, so the Tokens List
+    # can sort a million tokens by model through an index instead of a join and a full sort.
+    model_name = models.CharField(max_length=100, blank=True, default="", editable=False)
     needs_new_evk = models.BooleanField(
         "needs new EVK",
         default=False,
@@ -79,10 +82,18 @@ class Token(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "model"], name="token_owner_model_idx"),
             models.Index(fields=["owner", "-created_at"], name="token_owner_created_idx"),
-            # The Token Management tab: a model's tokens, newest first, without a sort.
-            models.Index(fields=["model", "-created_at"], name="token_model_created_idx"),
+            # A model's tokens (the Token Management tab), or the unassigned ones (the type-ahead),
+            # newest first, without a sort.
+            models.Index(
+                fields=["owner", "model", "-created_at"], name="token_owner_model_created_idx"
+            ),
+            # The Tokens List's sorts (name has per-database indexes, see migration 0003).
+            models.Index(fields=["owner", "expires_at"], name="token_owner_expires_idx"),
+            models.Index(fields=["owner", "status", "-created_at"], name="token_owner_status_idx"),
+            models.Index(
+                fields=["owner", "model_name", "-created_at"], name="token_owner_model_name_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ def tokens_for(owner) -> QuerySet[Token]:
 
 def tokens_of_model(model) -> QuerySet[Token]:
     """The tokens assigned to one model, newest first (scoped already: a model has one owner)."""
-    return Token.objects.filter(model=model).order_by("-created_at", "-pk")
+    return Token.objects.filter(owner_id=model.owner_id, model=model).order_by("-created_at", "-pk")
 
 
 def assignable_tokens(owner) -> QuerySet[Token]:

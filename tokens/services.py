@@ -116,6 +116,7 @@ def create_token(
             owner=owner,
             name=name,
             model=model,
+            model_name=model.name if model else "",
             last_model=model,
             note=(note or "").strip(),
             expires_at=expires_at,
@@ -261,6 +262,7 @@ def _assign(token: Token, model: AIModel) -> None:
         .exclude(status=TokenStatus.CANCELED)
         .update(
             model=model,
+            model_name=model.name,
             last_model=model,
             needs_new_evk=Case(
                 When(last_model__isnull=True, then=Value(False)),
@@ -300,7 +302,7 @@ def assign_token(*, token: Token, model: AIModel) -> Token:
 
 def _unassign(token: Token) -> None:
     removed = Token.objects.filter(pk=token.pk, model__isnull=False).update(
-        model=None, updated_at=timezone.now()
+        model=None, model_name="", updated_at=timezone.now()
     )
     if not removed:
         raise DomainError("This token is not assigned to a model.", code="not_assigned")

@@ -196,7 +196,7 @@ def token_list(request):
         "page": page,
         "page_sizes": PAGE_SIZES,
         "per_page": paginator.per_page,
-        "sort": request.GET.get("sort", "-created") if not filterset.errors.get("sort") else "",
+        "sort": filterset.effective_sort,
         "sorts": SORTS,
         "has_tokens": page.paginator.count or tokens_for(request.user).exists(),
         "section": "tokens",

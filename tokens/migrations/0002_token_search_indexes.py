@@ -9,11 +9,12 @@ from django.db import migrations, models
 
 ASSIGNABLE = "model_id IS NULL AND NOT (status = 'CANCELED')"
 
-SQLITE_FORWARD = [
-    f"CREATE INDEX token_assignable_name_idx ON tokens_token (owner_id, name COLLATE NOCASE)"
-    f" WHERE {ASSIGNABLE}",
-    "CREATE VIRTUAL TABLE tokens_token_name_fts USING fts5("
-    "name, content='tokens_token', content_rowid='id', tokenize='trigram')",
+# SQLite drops a table's triggers when Django rebuilds the table (as it does to add a column),
+# so later migrations that alter tokens_token run SQLITE_FTS_TRIGGERS again.
+SQLITE_FTS_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS tokens_token_fts_insert",
+    "DROP TRIGGER IF EXISTS tokens_token_fts_delete",
+    "DROP TRIGGER IF EXISTS tokens_token_fts_update",
     "CREATE TRIGGER tokens_token_fts_insert AFTER INSERT ON tokens_token BEGIN"
     " INSERT INTO tokens_token_name_fts(rowid, name) VALUES (new.id, new.name); END",
     "CREATE TRIGGER tokens_token_fts_delete AFTER DELETE ON tokens_token BEGIN"
@@ -24,6 +25,13 @@ SQLITE_FORWARD = [
     " VALUES ('delete', old.id, old.name);"
     " INSERT INTO tokens_token_name_fts(rowid, name) VALUES (new.id, new.name); END",
     "INSERT INTO tokens_token_name_fts(tokens_token_name_fts) VALUES ('rebuild')",
+]
+SQLITE_FORWARD = [
+    f"CREATE INDEX token_assignable_name_idx ON tokens_token (owner_id, name COLLATE NOCASE)"
+    f" WHERE {ASSIGNABLE}",
+    "CREATE VIRTUAL TABLE tokens_token_name_fts USING fts5("
+    "name, content='tokens_token', content_rowid='id', tokenize='trigram')",
+    *SQLITE_FTS_TRIGGERS,
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS tokens_token_fts_update",
@@ -45,7 +53,9 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
+def run_sql(statements_by_vendor):
+    """A RunPython function that runs the statements written for the database at hand."""
+
     def run(apps, schema_editor):
         for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
             schema_editor.execute(statement)
@@ -65,7 +75,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["model", "-created_at"], name="token_model_created_idx"),
         ),
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+            run_sql({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            run_sql({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         ),
     ]

@@ -10,7 +10,6 @@ import random
 import statistics
 import time
 from datetime import timedelta
-from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -89,8 +88,24 @@ class Command(BaseCommand):
         parser.add_argument("--models", type=int, default=20)
         parser.add_argument("--repeat", type=int, default=15)
         parser.add_argument("--username", default="bench")
+        parser.add_argument(
+            "--small", type=int, default=1_000, help="tokens of a second provider, to compare"
+        )
 
-    def handle(self, *args, tokens, models, repeat, username, **options):
+    def handle(self, *args, tokens, models, repeat, username, small, **options):
+        owner, model_list = self._provider(username, tokens, models)
+        small_owner, small_models = self._provider(f"{username}-small", small, models)
+        self._analyze()
+        for who, what in [(owner, model_list), (small_owner, small_models)]:
+            total = Token.objects.filter(owner=who).count()
+            self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{who.username}”")
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(who)
+            self._typeahead(client, what[0], repeat)
+            self._tab(client, what[0], repeat)
+            self._tokens_list(client, what[0], repeat)
+
+    def _provider(self, username, tokens, models):
         owner = self._owner(username)
         model_list = self._models(owner, models)
         have = Token.objects.filter(owner=owner).count()
@@ -99,13 +114,7 @@ class Command(BaseCommand):
             self._load(owner, model_list, start=have, count=tokens - have)
             seconds = time.perf_counter() - started
             self.stdout.write(f"Loaded {tokens - have:,} tokens in {seconds:.1f} s")
-        self._analyze()
-        total = Token.objects.filter(owner=owner).count()
-        self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{username}”")
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(owner)
-        self._typeahead(client, model_list[0], repeat)
-        self._tab(client, model_list[0], repeat)
+        return owner, model_list
 
     def _owner(self, username):
         User = get_user_model()
@@ -133,6 +142,7 @@ class Command(BaseCommand):
                 f"tok_b{owner.pk:04d}{i:015d}",
                 owner.pk,
                 model.pk if model else None,
+                model.name if model else "",
                 model.pk if model else None,
                 False,
                 name,
@@ -200,5 +210,24 @@ class Command(BaseCommand):
         for label, query in [("first page", ""), ("page 100", "?page=100")]:
             median, worst = self._measure(client, url + query, repeat)
             self._report(label, median, worst)
-        out = StringIO()
-        self.stdout.write(out.getvalue(), ending="")
+
+    def _tokens_list(self, client, model, repeat):
+        self.stdout.write("Tokens List (GET /tokens/?…, full page):")
+        soon = (timezone.localdate() + timedelta(days=30)).isoformat()
+        for label, query in [
+            ("first page", ""),
+            ("100 per page", "per_page=100"),
+            ("status=ACTIVE", "status=ACTIVE"),
+            ("assigned, not expired", "assigned=yes&expired=no"),
+            ("model", f"model={model.model_id}"),
+            ("name contains 'batch'", "name=batch"),
+            ("name contains 'zzqx'", "name=zzqx"),
+            ("expiring before +30 days", f"expires_before={soon}"),
+            ("sort=name", "sort=name"),
+            ("sort=-expires", "sort=-expires"),
+            ("sort=status", "sort=status"),
+            ("sort=model", "sort=model"),
+            ("page 400 (last counted)", "page=400"),
+        ]:
+            median, worst = self._measure(client, f"/tokens/?{query}", repeat)
+            self._report(label, median, worst)

@@ -180,3 +180,13 @@ def test_delete_needs_the_tokens_name(tokens_page):
     ).to_be_visible()
     expect(row(page, "beta-paused")).to_have_count(0)
     assert not Token.objects.filter(name="beta-paused").exists()
+
+
+def test_an_action_on_a_token_deleted_meanwhile_says_so(tokens_page):
+    page = tokens_page
+    Token.objects.filter(name="gamma-spare").delete()
+
+    page.get_by_role("button", name="Actions for gamma-spare").click()
+    page.get_by_role("menuitem", name="Suspend").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("no longer exists")

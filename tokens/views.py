@@ -128,29 +128,6 @@ def assign_to_model(request, model_id: str):
 
 
 @require_http_methods(["GET", "POST"])
-def unassign(request, token_id: str):
-    """Remove assignment, after a confirmation."""
-    token = get_own_token(request, token_id)
-    fallback = _tab_url(token.model) if token.model else reverse("dashboard")
-    next_url = safe_next(request, fallback)
-    if request.method == "POST":
-        model_name = token.model.name if token.model else ""
-        try:
-            services.unassign_token(token=token)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Assignment of “{token.name}” to “{model_name}” removed.")
-        return action_done(request, next_url=next_url)
-    return render_page_or_partial(
-        request,
-        "tokens/token_unassign.html",
-        {"token": token, "next_url": next_url, "section": "models"},
-        partial="dialog",
-    )
-
-
-@require_http_methods(["GET", "POST"])
 def delete(request, token_id: str):
     """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
     token = get_own_token(request, token_id)
@@ -257,22 +234,43 @@ def evk_warning(token) -> str:
     )
 
 
+def _perform(request, service, token, done: str) -> None:
+    """Run a token service and say what happened, or why nothing did, as a message."""
+    try:
+        service(token=token)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done.format(token=token))
+
+
 def _quick_action(service, done: str):
     """A one-click row action (Renew, Suspend, Activate): POST, say what happened, refresh."""
 
     @require_POST
     def view(request, token_id: str):
         token = get_own_token(request, token_id)
-        try:
-            service(token=token)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, done.format(token=token))
+        _perform(request, service, token, done)
         return action_done(request, next_url=safe_next(request, reverse("tokens:list")))
 
     view.__name__ = service.__name__
-    view.__doc__ = f"{done.split(' ')[0]} a token from its row's menu."
+    return view
+
+
+def _confirmed_action(service, done: str, template: str, fallback):
+    """An action that asks first (Remove assignment, Cancel token): GET the dialog, POST to act."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request, token_id: str):
+        token = get_own_token(request, token_id)
+        next_url = safe_next(request, fallback(token))
+        if request.method == "POST":
+            _perform(request, service, token, done)
+            return action_done(request, next_url=next_url)
+        context = {"token": token, "next_url": next_url}
+        return render_page_or_partial(request, template, context, partial="dialog")
+
+    view.__name__ = service.__name__
     return view
 
 
@@ -283,22 +281,15 @@ suspend = _quick_action(services.suspend_token, "Token “{token.name}” suspen
 activate = _quick_action(services.activate_token, "Token “{token.name}” activated.")
 
 
-@require_http_methods(["GET", "POST"])
-def cancel(request, token_id: str):
-    """Cancel token, after a confirmation: final, it never authenticates again."""
-    token = get_own_token(request, token_id)
-    next_url = safe_next(request, reverse("tokens:list"))
-    if request.method == "POST":
-        try:
-            services.cancel_token(token=token)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Token “{token.name}” cancelled.")
-        return action_done(request, next_url=next_url)
-    return render_page_or_partial(
-        request,
-        "tokens/token_cancel.html",
-        {"token": token, "next_url": next_url, "section": "tokens"},
-        partial="dialog",
-    )
+unassign = _confirmed_action(
+    services.unassign_token,
+    "Assignment of “{token.name}” to “{token.last_model.name}” removed.",
+    "tokens/token_unassign.html",
+    lambda token: _tab_url(token.model) if token.model else reverse("dashboard"),
+)
+cancel = _confirmed_action(
+    services.cancel_token,
+    "Token “{token.name}” cancelled.",
+    "tokens/token_cancel.html",
+    lambda token: reverse("tokens:list"),
+)

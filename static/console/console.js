@@ -44,3 +44,21 @@ document.addEventListener("keydown", function (event) {
     link.click();
   }
 });
+
+/* When an action fails on the server (the token was deleted meanwhile, the session ended...),
+   say so instead of leaving the click unanswered. */
+document.addEventListener("htmx:responseError", function (event) {
+  var status = event.detail.xhr ? event.detail.xhr.status : 0;
+  var text = status === 404
+    ? "That token or model no longer exists: it may have been deleted meanwhile. Reload the page."
+    : status === 403
+      ? "Your session has expired or the form is stale. Reload the page and try again."
+      : "Something went wrong (HTTP " + status + "). Reload the page and try again.";
+  var box = document.getElementById("messages");
+  if (!box) return;
+  var message = document.createElement("div");
+  message.className = "message message-error";
+  message.setAttribute("role", "alert");
+  message.textContent = text;
+  box.appendChild(message);
+});

@@ -1,0 +1,18 @@
+from django.core.management import call_command
+
+from tokens.models import Token
+
+
+def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
+    call_command("benchmark_tokens", tokens=40, small=5, models=3, repeat=1)
+
+    output = capsys.readouterr().out
+    assert Token.objects.filter(owner__username="bench").count() == 40
+    assert (
+        Token.objects.filter(owner__username="bench")
+        .exclude(model=None)
+        .exclude(model_name="")
+        .exists()
+    )
+    assert "Loaded 40 tokens" in output
+    assert output.count("median") > 40

@@ -1,8 +1,10 @@
 """Pages whose count stays cheap however many rows match."""
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 COUNT_CAP = 5_000
 
@@ -32,3 +34,19 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self._bounded_count > self.cap
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count that stops at a cap: a dashboard at a million tokens costs what one at 5,000 does."""
+
+    count: int
+    capped: bool
+
+    def __str__(self) -> str:
+        return f"{self.count:,}+" if self.capped else f"{self.count:,}"
+
+
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> Tally:
+    counted = queryset.order_by()[: cap + 1].count()
+    return Tally(min(counted, cap), counted > cap)

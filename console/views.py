@@ -13,7 +13,7 @@ def dashboard(request):
         "console/dashboard.html",
         {
             "summary": account_summary(request.user),
-            "models": models_with_token_counts(request.user)[:6],
+            "models": models_with_token_counts(request.user, limit=6),
             "expiring_soon_days": EXPIRING_SOON_DAYS,
         },
     )

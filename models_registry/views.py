@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from console.pagination import capped_count
 from console.responses import render_page_or_partial
 from models_registry.forms import ModelCreateForm
 from models_registry.selectors import models_for, models_with_token_counts
@@ -51,6 +52,6 @@ def model_detail(request, model_id: str):
     return render_page_or_partial(
         request,
         "models_registry/model_detail.html",
-        {"model": model, "tab": "overview", "token_count": model.tokens.count()},
+        {"model": model, "tab": "overview", "token_count": capped_count(model.tokens.all())},
         partial="tab",
     )

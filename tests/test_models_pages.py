@@ -14,7 +14,7 @@ def test_models_list_shows_own_models_with_token_counts(
     html = response.content.decode()
     assert "Sentiment Analysis" in html
     assert "Charlie" not in html
-    assert [model.token_count for model in response.context["models"]] == [2]
+    assert [model.token_count.count for model in response.context["models"]] == [2]
     assert "Create Model" in html
 
 

@@ -6,8 +6,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 
 
-def render_page_or_partial(request, template: str, context: dict, *, partial: str, status=200):
-    """The whole page for a normal request; just `template#partial` for an htmx request."""
+def render_page_or_partial(
+    request, template: str, context: dict, *, partial: str, status=200, refreshable=()
+):
+    """
+    The whole page for a normal request; just `template#partial` for an htmx request, or the
+    partial it targets when that is one of `refreshable` (a list reloading itself by its id).
+    """
+    if request.htmx and request.htmx.target in refreshable:
+        partial = request.htmx.target
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
 

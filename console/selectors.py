@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from console.pagination import Tally, capped_count
@@ -17,7 +16,6 @@ def account_summary(owner) -> dict[str, Tally]:
     """Counts for the dashboard: models, and tokens by what a provider acts on."""
     now = timezone.now()
     tokens = tokens_for(owner)
-    live = tokens.filter(expires_at__gt=now).exclude(status=TokenStatus.CANCELED)
     return {
         "models": capped_count(models_for(owner)),
         "tokens": capped_count(tokens),
@@ -25,13 +23,15 @@ def account_summary(owner) -> dict[str, Tally]:
             tokens.filter(status=TokenStatus.ACTIVE, model__isnull=False, expires_at__gt=now)
         ),
         "expiring_soon": capped_count(
-            live.filter(expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS))
+            tokens.filter(
+                expires_at__gt=now, expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS)
+            ).exclude(status=TokenStatus.CANCELED)
         ),
         # As the Tokens List's "Unassigned" filter counts them, whatever their state.
         "unassigned": capped_count(tokens.filter(model__isnull=True)),
         # By stored status, as the Tokens List's status filter counts them (and as an index
         # serves them: adding "not expired" made SQLite walk the expiry index instead).
         "suspended": capped_count(tokens.filter(status=TokenStatus.SUSPENDED)),
-        "expired": capped_count(tokens.filter(Q(expires_at__lte=now))),
+        "expired": capped_count(tokens.filter(expires_at__lte=now)),
         "cancelled": capped_count(tokens.filter(status=TokenStatus.CANCELED)),
     }

@@ -51,11 +51,7 @@ class TokenCreateForm(DialogForm):
         if not self.is_valid():
             return None
         try:
-            return services.create_token(
-                owner=self.owner,
-                name=self.cleaned_data["name"],
-                model=self.cleaned_data["model"],
-            )
+            return services.create_token(owner=self.owner, **self.cleaned_data)
         except DomainError as error:
             add_domain_error(self, error)
             return None
@@ -112,13 +108,11 @@ def expiration_field(label: str) -> forms.DateTimeField:
 def _limits(field: forms.Field) -> None:
     """Tell the browser's date picker the allowed range (the service still enforces it)."""
     now = timezone.localtime()
+    latest = timezone.localtime(services.latest_expiration(now))
     field.widget.attrs["min"] = now.strftime("%Y-%m-%dT%H:%M")
-    field.widget.attrs["max"] = timezone.localtime(services.latest_expiration()).strftime(
-        "%Y-%m-%dT%H:%M"
-    )
+    field.widget.attrs["max"] = latest.strftime("%Y-%m-%dT%H:%M")
     field.help_text = (
-        f"Between now and {settings.TOKEN_MAX_LIFETIME_DAYS} days from now "
-        f"({timezone.localtime(services.latest_expiration()):%b %-d, %Y})."
+        f"Between now and {settings.TOKEN_MAX_LIFETIME_DAYS} days from now ({latest:%b %-d, %Y})."
     )
 
 
@@ -142,16 +136,6 @@ class TokenAddForm(TokenCreateForm):
         )
         self.fields["expires_at"].initial = timezone.localtime(services.default_expiration())
         _limits(self.fields["expires_at"])
-
-    @sensitive_variables("secret")
-    def create(self) -> tuple[Token, str] | None:
-        if not self.is_valid():
-            return None
-        try:
-            return services.create_token(owner=self.owner, **self.cleaned_data)
-        except DomainError as error:
-            add_domain_error(self, error)
-            return None
 
 
 class TokenEditForm(DialogForm):

@@ -41,9 +41,9 @@ def model_tokens(request, model_id: str):
         "page": page,
         "assign_form": AssignTokenForm(owner=request.user, model=model),
     }
-    if request.htmx and request.htmx.target == "token-table":
-        return render(request, "tokens/model_tokens.html#token-table", context)
-    return render_page_or_partial(request, "tokens/model_tokens.html", context, partial="tab")
+    return render_page_or_partial(
+        request, "tokens/model_tokens.html", context, partial="tab", refreshable=("token-table",)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,9 +178,10 @@ def token_list(request):
         "has_tokens": page.paginator.count or tokens_for(request.user).exists(),
         "section": "tokens",
     }
-    if request.htmx and request.htmx.target == "token-results":
-        return render(request, "tokens/token_list.html#token-results", context)
-    return render(request, "tokens/token_list.html", context)
+    # Every htmx request here (filters, sort, pages, reloads) targets the results.
+    return render_page_or_partial(
+        request, "tokens/token_list.html", context, partial="token-results"
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,12 +1,20 @@
-"""Provider accounts: providers are Django users who own models and tokens."""
+"""Provider accounts (Django users who own models and tokens) and their API license keys."""
+
+import hmac
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import DomainError
+from console.keys import SecretFormat, digest
+from console.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
+from console.names import clean_unique_name
+from console.selectors import license_keys_for
 
 
 @sensitive_variables("password")
@@ -34,3 +42,69 @@ def create_provider(*, username: str, password: str, email: str = ""):
         raise DomainError(
             f"The username “{username}” is already taken.", field="username", code="duplicate"
         ) from None
+
+
+# --- License keys: the JSON API's credentials -------------------------------------------------
+
+LICENSE_KEY = SecretFormat("lic_")
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def clean_license_key_name(*, owner, name: str) -> str:
+    """A key name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
+    return clean_unique_name(
+        name,
+        siblings=license_keys_for(owner),
+        max_length=LICENSE_KEY_NAME_MAX_LENGTH,
+        noun="license key",
+    )
+
+
+@sensitive_variables("secret")
+def create_license_key(*, owner, name: str) -> tuple[LicenseKey, str]:
+    """
+    Create a license key for the JSON API and return it with its secret.
+
+    As with tokens, this is the only time the key exists in the clear: show it once.
+    """
+    with transaction.atomic():
+        name = clean_license_key_name(owner=owner, name=name)
+        secret = LICENSE_KEY.new()
+        key = LicenseKey(owner=owner, name=name, digest=secret.digest, hint=secret.hint)
+        try:
+            with transaction.atomic():
+                key.save()
+        except IntegrityError:
+            raise DomainError(
+                f"You already have a license key named “{name}”. Choose another name.",
+                field="name",
+                code="duplicate",
+            ) from None
+    return key, secret.value
+
+
+def revoke_license_key(*, key: LicenseKey) -> None:
+    """Revoke a license key for good: scripts using it are refused from the next request."""
+    with transaction.atomic():
+        LicenseKey.objects.filter(pk=key.pk).delete()
+
+
+@sensitive_variables("presented")
+def authenticate_license_key(presented: str) -> LicenseKey | None:
+    """
+    The license key `presented` belongs to, with its owner, or None.
+
+    One indexed query. `last_used_at` is written only when it is more than a minute old, so a
+    gateway calling many times a second costs one small write a minute, not one per call.
+    """
+    if not LICENSE_KEY.is_well_formed(presented):
+        return None
+    wanted = digest(presented)
+    key = LicenseKey.objects.select_related("owner").filter(digest=wanted).first()
+    if key is None or not hmac.compare_digest(key.digest, wanted) or not key.owner.is_active:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        LicenseKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

@@ -20,5 +20,15 @@ urlpatterns = [
     ),
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
+    path("api/v1/", include("console.api_urls")),
+    path("api/docs/", views.api_docs, name="api_docs"),
+    path("account/license-keys/", views.license_keys, name="license_keys"),
+    path("account/license-keys/new/", views.license_key_create, name="license_key_create"),
+    path(
+        "account/license-keys/<str:key_id>/revoke/",
+        views.license_key_revoke,
+        name="license_key_revoke",
+    ),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -154,3 +154,62 @@ def screenshot(page):
         return folders[0] / f"{name}.png"
 
     return take
+
+
+# --- JSON API ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alice_key(alice):
+    """A license key of alice's (the secret)."""
+    from console.services import create_license_key
+
+    return create_license_key(owner=alice, name="scripts")[1]
+
+
+@pytest.fixture
+def charlie_key(charlie):
+    from console.services import create_license_key
+
+    return create_license_key(owner=charlie, name="scripts")[1]
+
+
+class ApiCaller:
+    """Calls the JSON API as one key holder: `api.get(path)`, `api.post(path, {...})`."""
+
+    def __init__(self, client, key):
+        self.client = client
+        self.key = key
+
+    def _headers(self, key):
+        key = self.key if key is ... else key
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+    def get(self, path, params=None, *, key=...):
+        return self.client.get(path, params or {}, headers=self._headers(key))
+
+    def _send(self, method, path, body, key):
+        call = getattr(self.client, method)
+        if body is None:
+            return call(path, headers=self._headers(key))
+        return call(path, body, content_type="application/json", headers=self._headers(key))
+
+    def post(self, path, body=None, *, key=...):
+        return self._send("post", path, body, key)
+
+    def patch(self, path, body=None, *, key=...):
+        return self._send("patch", path, body, key)
+
+    def delete(self, path, *, key=...):
+        return self._send("delete", path, None, key)
+
+
+@pytest.fixture
+def api(client, alice_key):
+    """The API as alice's scripts see it."""
+    return ApiCaller(client, alice_key)
+
+
+@pytest.fixture
+def charlie_api(client, charlie_key):
+    return ApiCaller(client, charlie_key)

@@ -63,13 +63,16 @@ document.addEventListener("htmx:responseError", function (event) {
   box.appendChild(message);
 });
 
-/* After a change (HX-Trigger: tokensChanged), each token list on the page reloads itself. The
-   listener sits on <body>, which is never swapped, so a list swapped in a moment ago cannot miss
-   the event while htmx is still setting it up; hx-sync="this:replace" drops a stale reload. */
+/* After a change (HX-Trigger: tokensChanged or licenseKeysChanged), each list on the page that
+   shows such things (data-refresh-on) reloads itself. The listener sits on <body>, which is never
+   swapped, so a list swapped in a moment ago cannot miss the event while htmx is still setting it
+   up; hx-sync="this:replace" drops a stale reload. */
 document.addEventListener("DOMContentLoaded", function () {
-  document.body.addEventListener("tokensChanged", function () {
-    document.querySelectorAll("[data-refresh-on-tokens-changed]").forEach(function (list) {
-      window.htmx.ajax("GET", list.dataset.refreshUrl, { source: list, target: list, swap: "outerHTML" });
+  ["tokensChanged", "licenseKeysChanged"].forEach(function (name) {
+    document.body.addEventListener(name, function () {
+      document.querySelectorAll("[data-refresh-on~='" + name + "']").forEach(function (list) {
+        window.htmx.ajax("GET", list.dataset.refreshUrl, { source: list, target: list, swap: "outerHTML" });
+      });
     });
   });
 });

@@ -1,0 +1,47 @@
+"""
+Who is calling the JSON API: a provider's license key (`Authorization: Bearer lic_…`).
+
+Kept apart from `console.api` because REST framework imports the authentication classes named in
+settings while it is itself being imported.
+"""
+
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from console.services import authenticate_license_key
+
+
+def bearer_credentials(request) -> str | None:
+    """The credentials of an `Authorization: Bearer …` header; None when there is no header."""
+    header = get_authorization_header(request).split()
+    if not header:
+        return None
+    if header[0].lower() != b"bearer" or len(header) != 2:
+        raise exceptions.AuthenticationFailed(
+            "Send the key as `Authorization: Bearer <key>`, with nothing else in the header."
+        )
+    try:
+        return header[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed("The key contains characters no key has.") from None
+
+
+class LicenseKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer lic_…`: a provider's scripts and gateway, acting as that provider."""
+
+    def authenticate(self, request):
+        presented = bearer_credentials(request)
+        if presented is None:
+            return None
+        key = authenticate_license_key(presented)
+        if key is None:
+            hint = (
+                " This is a User Access Token: the management API needs a license key."
+                if presented.startswith("uat_")
+                else ""
+            )
+            raise exceptions.AuthenticationFailed(f"Invalid or revoked license key.{hint}")
+        return key.owner, key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from console.identifiers import new_public_id
+
+LICENSE_KEY_NAME_MAX_LENGTH = 100
+
+
+def new_license_key_id() -> str:
+    return new_public_id("lic")
+
+
+class LicenseKey(models.Model):
+    """
+    A provider's key to the JSON API (`Authorization: Bearer lic_…`), for scripts and gateways.
+
+    Like a token, only its keyed digest and a display hint are stored; the key itself is shown
+    once. Change keys through `console.services`.
+    """
+
+    key_id = models.CharField(
+        "key ID", max_length=32, unique=True, default=new_license_key_id, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="license_keys"
+    )
+    name = models.CharField(max_length=LICENSE_KEY_NAME_MAX_LENGTH)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=16, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute per key (see console.services), never on every request.
+    last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "license key"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                name="license_key_name_unique_per_owner",
+                violation_error_message="You already have a license key with this name.",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="license_owner_created_idx")]
+
+    def __str__(self) -> str:
+        return self.name

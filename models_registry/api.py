@@ -1,0 +1,61 @@
+"""The JSON API's models endpoints: list, create and get, through the same services as the pages."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from console.api import UnixTimestampField, error_responses
+from models_registry import services
+from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
+from models_registry.selectors import models_for
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    created_at = UnixTimestampField(read_only=True)
+
+    class Meta:
+        model = AIModel
+        fields = ["model_id", "name", "description", "created_at"]
+        read_only_fields = ["model_id"]
+        extra_kwargs = {
+            "name": {"max_length": MODEL_NAME_MAX_LENGTH},
+            "description": {"required": False, "allow_blank": True},
+        }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List models",
+        responses={200: ModelSerializer(many=True), **error_responses(400, 404)},
+    ),
+    create=extend_schema(
+        summary="Create a model",
+        responses={201: ModelSerializer, **error_responses(400, 409)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a model", responses={200: ModelSerializer, **error_responses(404)}
+    ),
+)
+class ModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The provider's AI models (workloads)."""
+
+    queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = ModelSerializer
+    lookup_field = "model_id"
+    lookup_value_regex = "[0-9A-Za-z_]+"
+
+    def get_queryset(self):
+        return models_for(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404("No such model among yours.") from None
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        model = services.create_model(owner=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,404 @@
+"""
+The JSON API's tokens endpoints, token introspection (RFC 7662) and the end user's own view.
+
+Each endpoint validates its input with a serializer, then calls the same service as the page
+does; the services' rules and messages are the API's.
+"""
+
+from django.http import Http404
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from console.api import UnixTimestampField, error_responses
+from console.authentication import bearer_credentials
+from models_registry.selectors import models_for
+from tokens import services
+from tokens.filters import SORTS, TokenFilter
+from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
+from tokens.selectors import tokens_for
+
+# --- Representations --------------------------------------------------------------------------
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A token as its provider sees it (the secret is never part of it)."""
+
+    model_id = serializers.CharField(
+        source="model.model_id",
+        allow_null=True,
+        read_only=True,
+        default=None,
+        help_text="The model it is assigned to; null when unassigned (it cannot be used).",
+    )
+    expires_at = UnixTimestampField(read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    created_at = UnixTimestampField(read_only=True)
+    updated_at = UnixTimestampField(read_only=True)
+
+    class Meta:
+        model = Token
+        fields = [
+            "token_id",
+            "name",
+            "note",
+            "status",
+            "model_id",
+            "model_name",
+            "expires_at",
+            "expired",
+            "needs_new_evk",
+            "hint",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class NewTokenSerializer(TokenSerializer):
+    """A token just created: the only answer that carries its secret."""
+
+    token = serializers.CharField(
+        read_only=True, help_text="The secret. Shown once, in this answer: it is not stored."
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+class ModelIdField(serializers.CharField):
+    """One of the provider's models, by `model_id`; null (where allowed) means unassigned."""
+
+    def to_internal_value(self, data):
+        model_id = super().to_internal_value(data)
+        model = models_for(self.context["request"].user).filter(model_id=model_id).first()
+        if model is None:
+            raise serializers.ValidationError("Choose one of your models (no such model_id).")
+        return model
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=TOKEN_NAME_MAX_LENGTH)
+    model_id = ModelIdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The model to assign it to; omit or null for an unassigned token.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only the provider sees this, never end users.",
+    )
+    expires_at = UnixTimestampField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Unix time in seconds; default now plus 30 days; at most the maximum lifetime.",
+    )
+
+
+class TokenUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=TOKEN_NAME_MAX_LENGTH)
+    note = serializers.CharField(required=False, allow_blank=True)
+    expires_at = UnixTimestampField(required=False, help_text="Unix time in seconds.")
+    status = serializers.ChoiceField(
+        choices=TokenStatus.values,
+        required=False,
+        help_text="CANCELED is final: a cancelled token never becomes ACTIVE or SUSPENDED again.",
+    )
+    model_id = ModelIdField(
+        required=False,
+        allow_null=True,
+        help_text="Assigns an unassigned token (409 if assigned); null removes the assignment.",
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    model_id = ModelIdField()
+
+
+# --- Provider endpoints -----------------------------------------------------------------------
+
+_ACTION_ERRORS = error_responses(404, 409)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tokens",
+        description="Filters, sort and paging as on the console's Tokens List page.",
+        parameters=[
+            OpenApiParameter(
+                "sort",
+                enum=[*SORTS, *(f"-{key}" for key in SORTS)],
+                description="One column; a leading `-` sorts descending. Default `-created`.",
+            ),
+            OpenApiParameter("model", description="A `model_id`: that model's tokens."),
+        ],
+        responses={200: TokenSerializer(many=True), **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a token", responses={200: TokenSerializer, **error_responses(404)}
+    ),
+)
+class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The provider's User Access Tokens."""
+
+    queryset = Token.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = TokenSerializer
+    lookup_field = "token_id"
+    lookup_value_regex = "[0-9A-Za-z_]+"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TokenFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return tokens_for(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404("No such token among yours.") from None
+
+    def _answer(self, token, code=status.HTTP_200_OK):
+        return Response(TokenSerializer(token).data, status=code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary="Create a token",
+        request=TokenCreateSerializer,
+        responses={201: NewTokenSerializer, **error_responses(400, 409)},
+    )
+    @sensitive_variables("secret")
+    def create(self, request):
+        data = self._input(TokenCreateSerializer)
+        token, secret = services.create_token(
+            owner=request.user,
+            name=data["name"],
+            model=data["model_id"],
+            note=data["note"],
+            expires_at=data["expires_at"],
+        )
+        token.token = secret
+        response = Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)
+        return response
+
+    @extend_schema(
+        summary="Update a token",
+        request=TokenUpdateSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 404, 409)},
+    )
+    def partial_update(self, request, token_id):
+        token = self.get_object()
+        changes = self._input(TokenUpdateSerializer)
+        if "model_id" in changes:
+            changes["model"] = changes.pop("model_id")
+        return self._answer(services.update_token(token=token, **changes))
+
+    @extend_schema(summary="Delete a token", responses={204: None, **error_responses(404)})
+    def destroy(self, request, token_id):
+        services.delete_token(token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Assign a token to a model",
+        description="Only unassigned tokens can be assigned. A token assigned to a different "
+        "model than before answers `needs_new_evk: true`: its end user needs a new EVK.",
+        request=AssignSerializer,
+        responses={200: TokenSerializer, **error_responses(400, *_ACTION_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, token_id):
+        token = self.get_object()
+        model = self._input(AssignSerializer)["model_id"]
+        return self._answer(services.assign_token(token=token, model=model))
+
+    @extend_schema(
+        summary="Remove a token's assignment",
+        request=None,
+        responses={200: TokenSerializer, **_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def unassign(self, request, token_id):
+        return self._answer(services.unassign_token(token=self.get_object()))
+
+    @extend_schema(
+        summary="Renew a token",
+        description="Its expiration becomes now plus the default lifetime (30 days).",
+        request=None,
+        responses={200: TokenSerializer, **_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request, token_id):
+        return self._answer(services.renew_token(token=self.get_object()))
+
+    @extend_schema(
+        summary="Cancel a token",
+        description="Cancelling is final.",
+        request=None,
+        responses={200: TokenSerializer, **_ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, token_id):
+        return self._answer(services.cancel_token(token=self.get_object()))
+
+
+# --- Introspection (RFC 7662), for the provider's query gateway -------------------------------
+
+
+class IntrospectionRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="The token an end user presented."
+    )
+
+
+class IntrospectionSerializer(serializers.Serializer):
+    active = serializers.BooleanField(help_text="True only for a usable token of yours.")
+    token_id = serializers.CharField(required=False)
+    model_id = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=[TokenStatus.ACTIVE], required=False)
+    exp = serializers.IntegerField(required=False, help_text="Expiration, Unix time in seconds.")
+
+
+class IntrospectView(APIView):
+    """RFC 7662 token introspection: is this token usable right now, and for which model?"""
+
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
+
+    @extend_schema(
+        summary="Introspect a token (RFC 7662)",
+        description=(
+            "Your query gateway calls this for each query. `active` is true only for a token of "
+            "yours that is assigned, ACTIVE and unexpired; anything else (unknown, malformed, "
+            "expired, suspended, cancelled, unassigned, another provider's) is "
+            '`{"active": false}`. One indexed lookup: no slow hashing, no write.'
+        ),
+        request={
+            "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
+            "application/json": IntrospectionRequestSerializer,
+        },
+        responses={200: IntrospectionSerializer, **error_responses(400)},
+    )
+    @sensitive_variables("presented")
+    def post(self, request):
+        serializer = IntrospectionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        presented = serializer.validated_data["token"]
+        checked = services.authenticate(presented, owner=request.user)
+        body = {"active": False}
+        if checked.ok:
+            token = checked.token
+            body = {
+                "active": True,
+                "token_id": token.token_id,
+                "model_id": token.model.model_id,
+                "name": token.name,
+                "status": token.status,
+                "exp": int(token.expires_at.timestamp()),
+            }
+        response = Response(body)
+        add_never_cache_headers(response)
+        return response
+
+
+# --- The end user's own token -----------------------------------------------------------------
+
+_UNUSABLE = {
+    services.AuthFailure.MALFORMED: "This is not a valid token.",
+    services.AuthFailure.UNKNOWN: "This token is not valid: it may have been deleted.",
+    services.AuthFailure.CANCELED: "This token has been cancelled.",
+    services.AuthFailure.SUSPENDED: "This token is suspended.",
+    services.AuthFailure.EXPIRED: "This token has expired.",
+    services.AuthFailure.UNASSIGNED: "This token is not assigned to a model yet.",
+}
+
+
+class EndUserToken:
+    """Who presented a usable token: an end user, not a provider (no account, no access)."""
+
+    is_authenticated = True
+
+    def __init__(self, token: Token):
+        self.token = token
+
+
+class UserAccessTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer uat_…`: an end user, who may see only their own token."""
+
+    @sensitive_variables("presented")
+    def authenticate(self, request):
+        presented = bearer_credentials(request)
+        if presented is None:
+            return None
+        checked = services.authenticate(presented)
+        if not checked.ok:
+            raise exceptions.AuthenticationFailed(_UNUSABLE[checked.failure])
+        return EndUserToken(checked.token), checked.token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="token", error="invalid_token"'
+
+
+class UserAccessTokenScheme(OpenApiAuthenticationExtension):
+    target_class = UserAccessTokenAuthentication
+    name = "userAccessToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An end user's User Access Token (`uat_…`).",
+        }
+
+
+class HoldsUsableToken(BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Token)
+
+
+class EndUserTokenSerializer(serializers.Serializer):
+    """What an end user may know about their own token: never the provider's note."""
+
+    token_id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    expires_at = UnixTimestampField()
+    model_id = serializers.CharField(source="model.model_id")
+    model_name = serializers.CharField(source="model.name")
+
+
+class OwnTokenView(APIView):
+    """The end user's own token, for a client to show when it expires and which model it serves."""
+
+    authentication_classes = [UserAccessTokenAuthentication]
+    permission_classes = [HoldsUsableToken]
+
+    @extend_schema(
+        summary="Show my token (end users)",
+        responses={200: EndUserTokenSerializer, 401: error_responses()[401]},
+    )
+    def get(self, request):
+        response = Response(EndUserTokenSerializer(request.auth).data)
+        add_never_cache_headers(response)
+        return response

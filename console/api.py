@@ -90,7 +90,7 @@ def _field_errors(detail) -> dict[str, list[str]]:
                 errors[f"{field}.{inner}"] = inner_messages
         else:
             items = messages if isinstance(messages, list) else [messages]
-            errors[API_FIELD_NAMES.get(field, field)] = [str(item) for item in items]
+            errors[field] = [str(item) for item in items]
     return errors
 
 
@@ -196,6 +196,17 @@ class CappedPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class TextField(serializers.CharField):
+    """A string, and only a string: `{"name": 5}` is refused rather than quietly made "5"."""
+
+    default_error_messages = {"invalid": "Give a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class UnixTimestampField(serializers.IntegerField):

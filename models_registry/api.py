@@ -5,23 +5,21 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from console.api import UnixTimestampField, error_responses
+from console.api import TextField, UnixTimestampField, error_responses
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    name = TextField(max_length=MODEL_NAME_MAX_LENGTH)
+    description = TextField(required=False, allow_blank=True, default="")
     created_at = UnixTimestampField(read_only=True)
 
     class Meta:
         model = AIModel
         fields = ["model_id", "name", "description", "created_at"]
         read_only_fields = ["model_id"]
-        extra_kwargs = {
-            "name": {"max_length": MODEL_NAME_MAX_LENGTH},
-            "description": {"required": False, "allow_blank": True},
-        }
 
 
 @extend_schema_view(

@@ -3,7 +3,9 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize("url", ["/", "/accounts/password/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/accounts/password/", "/account/license-keys/", "/api/docs/"]
+)
 def test_pages_send_a_strict_policy_and_carry_no_inline_code(alice_client, url):
     response = alice_client.get(url)
 

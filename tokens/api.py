@@ -19,7 +19,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.api import UnixTimestampField, error_responses
+from console.api import TextField, UnixTimestampField, error_responses
 from console.authentication import bearer_credentials
 from models_registry.selectors import models_for
 from tokens import services
@@ -79,7 +79,7 @@ class NewTokenSerializer(TokenSerializer):
 # --- Input ------------------------------------------------------------------------------------
 
 
-class ModelIdField(serializers.CharField):
+class ModelIdField(TextField):
     """One of the provider's models, by `model_id`; null (where allowed) means unassigned."""
 
     def to_internal_value(self, data):
@@ -91,14 +91,14 @@ class ModelIdField(serializers.CharField):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=TOKEN_NAME_MAX_LENGTH)
+    name = TextField(max_length=TOKEN_NAME_MAX_LENGTH)
     model_id = ModelIdField(
         required=False,
         allow_null=True,
         default=None,
         help_text="The model to assign it to; omit or null for an unassigned token.",
     )
-    note = serializers.CharField(
+    note = TextField(
         required=False,
         allow_blank=True,
         default="",
@@ -113,8 +113,8 @@ class TokenCreateSerializer(serializers.Serializer):
 
 
 class TokenUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, max_length=TOKEN_NAME_MAX_LENGTH)
-    note = serializers.CharField(required=False, allow_blank=True)
+    name = TextField(required=False, max_length=TOKEN_NAME_MAX_LENGTH)
+    note = TextField(required=False, allow_blank=True)
     expires_at = UnixTimestampField(required=False, help_text="Unix time in seconds.")
     status = serializers.ChoiceField(
         choices=TokenStatus.values,
@@ -267,7 +267,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 class IntrospectionRequestSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = TextField(
         allow_blank=True, trim_whitespace=False, help_text="The token an end user presented."
     )
 

@@ -1,0 +1,224 @@
+"""
+A small Python client for the console's JSON API, with nothing beyond the standard library.
+
+    from console.client import ManagementClient
+
+    client = ManagementClient("lic_…", base_url="https://console.example.com")
+    model_id = client.create_model("sentiment-v2")
+    token_id, token = client.generate_query_token(model_id, "alice-laptop")
+
+Every error answer raises `ApiError`, which carries the server's message, HTTP status, rule code
+and field errors. The file can be copied on its own into a script or a gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+
+__all__ = ["ApiError", "Introspection", "ManagementClient", "Model", "Token"]
+
+
+class ApiError(Exception):
+    """The API refused a request: `message` says why, `status` is the HTTP status."""
+
+    def __init__(self, message: str, *, status: int, code: str = "", errors: dict | None = None):
+        super().__init__(f"{message} (HTTP {status})")
+        self.message = message
+        self.status = status
+        self.code = code
+        self.errors = errors or {}
+
+
+def _from(cls, data: dict):
+    known = {item.name for item in dataclass_fields(cls)}
+    return cls(**{key: value for key, value in data.items() if key in known})
+
+
+@dataclass(frozen=True)
+class Model:
+    model_id: str
+    name: str
+    description: str = ""
+    created_at: int = 0
+
+
+@dataclass(frozen=True)
+class Token:
+    token_id: str
+    name: str
+    status: str
+    model_id: str | None
+    expires_at: int
+    note: str = ""
+    model_name: str = ""
+    expired: bool = False
+    needs_new_evk: bool = False
+    hint: str = ""
+    created_at: int = 0
+    updated_at: int = 0
+
+
+@dataclass(frozen=True)
+class Introspection:
+    """RFC 7662's answer: `active` is True only for a usable token of yours."""
+
+    active: bool
+    token_id: str | None = None
+    model_id: str | None = None
+    name: str | None = None
+    status: str | None = None
+    exp: int | None = None
+    extra: dict = field(default_factory=dict, repr=False)
+
+
+class ManagementClient:
+    """Manage models and tokens as the provider whose license key this is."""
+
+    def __init__(
+        self, license_key: str, base_url: str = "http://127.0.0.1:8000", *, timeout: float = 30
+    ):
+        self._license_key = license_key
+        self.base_url = base_url.rstrip("/") + "/api/v1/"
+        self.timeout = timeout
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"ManagementClient(base_url={self.base_url!r})"
+
+    # --- Models ---------------------------------------------------------------------------
+
+    def create_model(self, name: str, description: str = "") -> str:
+        """Register a model; returns its `model_id`."""
+        return self._call("POST", "models", {"name": name, "description": description})["model_id"]
+
+    def get_model(self, model_id: str) -> Model:
+        return _from(Model, self._call("GET", f"models/{_quote(model_id)}"))
+
+    def list_models(self) -> list[Model]:
+        """Every model of yours, by name."""
+        return [_from(Model, item) for item in self._pages("models", {})]
+
+    # --- Tokens ---------------------------------------------------------------------------
+
+    def generate_query_token(
+        self,
+        model_id: str | None,
+        name: str,
+        *,
+        note: str = "",
+        expires_at: int | None = None,
+    ) -> tuple[str, str]:
+        """
+        Create a token and return `(token_id, token)`. The token (the secret) is returned only
+        now: hand it to the end user, do not store it. `model_id=None` makes it unassigned.
+        """
+        body = {"name": name, "model_id": model_id, "note": note}
+        if expires_at is not None:
+            body["expires_at"] = int(expires_at)
+        created = self._call("POST", "tokens", body)
+        return created["token_id"], created["token"]
+
+    def get_token(self, token_id: str) -> Token:
+        return _from(Token, self._call("GET", self._token_path(token_id)))
+
+    def iter_tokens(self, **filters) -> Iterator[Token]:
+        """Your tokens, page by page: the Tokens List's filters (`status`, `model`, `name`, ...)."""
+        for item in self._pages("tokens", filters):
+            yield _from(Token, item)
+
+    def list_tokens(self, **filters) -> list[Token]:
+        """
+        Your tokens matching the Tokens List's filters, for example
+        `list_tokens(status="ACTIVE", model=model_id, sort="expires")`.
+        """
+        return list(self.iter_tokens(**filters))
+
+    def assign_token_to_model(self, token_id: str, model_id: str) -> Token:
+        """Assign an unassigned token. Check `needs_new_evk` on the answer after a move."""
+        path = self._token_path(token_id, "assign")
+        return _from(Token, self._call("POST", path, {"model_id": model_id}))
+
+    def remove_token_assignment(self, token_id: str) -> Token:
+        return _from(Token, self._call("POST", self._token_path(token_id, "unassign")))
+
+    def update_token(self, token_id: str, **fields) -> Token:
+        """Change `name`, `note`, `expires_at` (Unix seconds), `status` or `model_id`."""
+        return _from(Token, self._call("PATCH", self._token_path(token_id), fields))
+
+    def cancel_token(self, token_id: str) -> Token:
+        """Cancel a token for good."""
+        return _from(Token, self._call("POST", self._token_path(token_id, "cancel")))
+
+    def renew_token(self, token_id: str) -> Token:
+        """Expiration becomes now plus the default lifetime."""
+        return _from(Token, self._call("POST", self._token_path(token_id, "renew")))
+
+    def delete_token(self, token_id: str) -> None:
+        self._call("DELETE", self._token_path(token_id))
+
+    def introspect(self, token: str) -> Introspection:
+        """Is this end user's token usable now, and for which model? (RFC 7662)"""
+        answer = self._call("POST", "introspect", {"token": token})
+        known = {item.name for item in dataclass_fields(Introspection)} - {"extra"}
+        extra = {key: value for key, value in answer.items() if key not in known}
+        return Introspection(**{k: v for k, v in answer.items() if k in known}, extra=extra)
+
+    # --- Plumbing -------------------------------------------------------------------------
+
+    @staticmethod
+    def _token_path(token_id: str, action: str = "") -> str:
+        return f"tokens/{_quote(token_id)}" + (f"/{action}" if action else "")
+
+    def _pages(self, path: str, params: dict) -> Iterator[dict]:
+        url = self.base_url + path + _query(params)
+        while url:
+            page = self._call("GET", url)
+            yield from page["results"]
+            url = page.get("next")
+
+    def _call(self, method: str, path_or_url: str, body: dict | None = None):
+        url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
+        request.add_header("Authorization", f"Bearer {self._license_key}")
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _api_error(error) from None
+        return json.loads(raw) if raw else None
+
+
+def _quote(part: str) -> str:
+    return urllib.parse.quote(str(part), safe="")
+
+
+def _query(params: dict) -> str:
+    pairs = []
+    for key, value in params.items():
+        values = value if isinstance(value, list | tuple | set) else [value]
+        pairs += [(key, str(item)) for item in values if item is not None]
+    return "?" + urllib.parse.urlencode(pairs) if pairs else ""
+
+
+def _api_error(error: urllib.error.HTTPError) -> ApiError:
+    try:
+        body = json.loads(error.read() or b"{}")
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return ApiError(
+        body.get("message") or error.reason or "The request failed.",
+        status=error.code,
+        code=body.get("code", ""),
+        errors=body.get("errors"),
+    )

@@ -59,7 +59,6 @@ ERROR_DESCRIPTIONS = {
     400: "Invalid input: see `errors` for the fields.",
     401: "Missing, invalid or revoked credentials.",
     404: "Not found, or not yours.",
-    405: "Method not allowed.",
     409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
     415: "Send JSON (`Content-Type: application/json`).",
 }
@@ -69,7 +68,7 @@ def error_responses(*statuses: int) -> dict:
     """Schema entries for the error answers an endpoint gives (401 is always among them)."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
-        for code in sorted({401, 405, 415, *statuses})
+        for code in sorted({401, *statuses})
     }
 
 

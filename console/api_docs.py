@@ -117,4 +117,8 @@ def api_reference(request=None) -> list[tuple[str, list[Operation]]]:
             operation = methods[method]
             tag = operation.get("tags", ["other"])[0]
             sections.setdefault(tag, []).append(_operation(schema, path, method, operation))
-    return [(TAG_TITLES.get(tag, tag.title()), ops) for tag, ops in sections.items()]
+    order = list(TAG_TITLES)
+    ranked = sorted(
+        sections.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+    )
+    return [(TAG_TITLES.get(tag, tag.title()), ops) for tag, ops in ranked]

@@ -29,14 +29,15 @@ class ModelSerializer(serializers.ModelSerializer):
     ),
     create=extend_schema(
         summary="Create a model",
-        responses={201: ModelSerializer, **error_responses(400, 409)},
+        responses={201: ModelSerializer, **error_responses(400, 409, 415)},
     ),
     retrieve=extend_schema(
         summary="Get a model", responses={200: ModelSerializer, **error_responses(404)}
     ),
 )
 class ModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The provider's AI models (workloads)."""
+    # The provider's AI models (workloads). A comment, not a docstring: drf-spectacular would
+    # repeat a docstring as every endpoint's description.
 
     queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ModelSerializer

@@ -156,7 +156,7 @@ _ACTION_ERRORS = error_responses(404, 409)
     ),
 )
 class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The provider's User Access Tokens."""
+    # The provider's User Access Tokens (a comment: a docstring would become every description).
 
     queryset = Token.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = TokenSerializer
@@ -186,7 +186,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         summary="Create a token",
         request=TokenCreateSerializer,
-        responses={201: NewTokenSerializer, **error_responses(400, 409)},
+        responses={201: NewTokenSerializer, **error_responses(400, 409, 415)},
     )
     @sensitive_variables("secret")
     def create(self, request):
@@ -206,7 +206,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(
         summary="Update a token",
         request=TokenUpdateSerializer,
-        responses={200: TokenSerializer, **error_responses(400, 404, 409)},
+        responses={200: TokenSerializer, **error_responses(400, 404, 409, 415)},
     )
     def partial_update(self, request, token_id):
         token = self.get_object()
@@ -225,7 +225,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="Only unassigned tokens can be assigned. A token assigned to a different "
         "model than before answers `needs_new_evk: true`: its end user needs a new EVK.",
         request=AssignSerializer,
-        responses={200: TokenSerializer, **error_responses(400, *_ACTION_ERRORS)},
+        responses={200: TokenSerializer, **error_responses(400, 404, 409, 415)},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, token_id):
@@ -282,7 +282,7 @@ class IntrospectionSerializer(serializers.Serializer):
 
 
 class IntrospectView(APIView):
-    """RFC 7662 token introspection: is this token usable right now, and for which model?"""
+    # RFC 7662 token introspection: is this token usable right now, and for which model?
 
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
@@ -298,7 +298,7 @@ class IntrospectView(APIView):
             "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
             "application/json": IntrospectionRequestSerializer,
         },
-        responses={200: IntrospectionSerializer, **error_responses(400)},
+        responses={200: IntrospectionSerializer, **error_responses(400, 415)},
     )
     @sensitive_variables("presented")
     def post(self, request):
@@ -389,7 +389,7 @@ class EndUserTokenSerializer(serializers.Serializer):
 
 
 class OwnTokenView(APIView):
-    """The end user's own token, for a client to show when it expires and which model it serves."""
+    # The end user's own token, for a client to show when it expires and which model it serves.
 
     authentication_classes = [UserAccessTokenAuthentication]
     permission_classes = [HoldsUsableToken]

@@ -1,0 +1,102 @@
+"""console/client.py end to end, against a live server: the product docs' SDK flows work."""
+
+import time
+
+import pytest
+
+from console.client import ApiError, ManagementClient
+from console.services import create_license_key
+
+
+@pytest.fixture
+def sdk(live_server, alice):
+    key = create_license_key(owner=alice, name="sdk")[1]
+    return ManagementClient(key, base_url=live_server.url)
+
+
+def test_the_docs_flow_create_model_generate_assign_update_cancel(sdk):
+    model_id = sdk.create_model("sentiment-v2", description="Sentiment classifier")
+    other_id = sdk.create_model("vision")
+
+    token_id, token = sdk.generate_query_token(model_id, "alice-laptop")
+    spare_id, _ = sdk.generate_query_token(None, "spare")
+    assigned = sdk.assign_token_to_model(spare_id, other_id)
+    updated = sdk.update_token(token_id, note="VIP", name="alice-desktop")
+    active = sdk.introspect(token)
+    cancelled = sdk.cancel_token(token_id)
+    inactive = sdk.introspect(token)
+
+    assert token.startswith("uat_")
+    assert {model.name for model in sdk.list_models()} == {"sentiment-v2", "vision"}
+    assert {model.model_id for model in sdk.list_models()} == {model_id, other_id}
+    assert assigned.model_id == other_id
+    assert (updated.name, updated.note) == ("alice-desktop", "VIP")
+    assert active.active is True and active.model_id == model_id and active.token_id == token_id
+    assert cancelled.status == "CANCELED"
+    assert inactive.active is False and inactive.token_id is None
+
+
+def test_list_tokens_filters_and_follows_pages(sdk):
+    model_id = sdk.create_model("m")
+    for number in range(27):
+        sdk.generate_query_token(model_id, f"t-{number:02}")
+    sdk.generate_query_token(None, "loose")
+
+    everything = sdk.list_tokens()
+    on_model = sdk.list_tokens(model=model_id, sort="name")
+    unassigned = sdk.list_tokens(assigned="no")
+
+    assert len(everything) == 28  # two pages of 25 followed
+    assert [token.name for token in on_model][:2] == ["t-00", "t-01"]
+    assert all(token.model_id == model_id for token in on_model)
+    assert [token.name for token in unassigned] == ["loose"]
+    assert isinstance(everything[0].expires_at, int)
+    assert everything[0].status == "ACTIVE"
+
+
+def test_remove_assignment_renew_update_status_and_delete(sdk):
+    model_id = sdk.create_model("m")
+    token_id, token = sdk.generate_query_token(model_id, "t", expires_at=int(time.time()) + 86400)
+
+    removed = sdk.remove_token_assignment(token_id)
+    renewed = sdk.renew_token(token_id)
+    suspended = sdk.update_token(token_id, status="SUSPENDED")
+    sdk.delete_token(token_id)
+
+    assert removed.model_id is None
+    assert renewed.expires_at > int(time.time()) + 29 * 86400
+    assert suspended.status == "SUSPENDED"
+    with pytest.raises(ApiError) as gone:
+        sdk.get_token(token_id)
+    assert gone.value.status == 404
+    assert sdk.introspect(token).active is False
+
+
+def test_errors_carry_the_servers_message_status_and_fields(sdk):
+    model_id = sdk.create_model("m")
+    token_id, _ = sdk.generate_query_token(model_id, "t")
+
+    with pytest.raises(ApiError) as conflict:
+        sdk.assign_token_to_model(token_id, model_id)
+    with pytest.raises(ApiError) as invalid:
+        sdk.generate_query_token(model_id, "")
+    with pytest.raises(ApiError) as final:
+        sdk.cancel_token(token_id)
+        sdk.update_token(token_id, status="ACTIVE")
+
+    assert conflict.value.status == 409
+    assert "remove its assignment first" in conflict.value.message
+    assert conflict.value.code == "already_assigned"
+    assert invalid.value.status == 400 and "name" in invalid.value.errors
+    assert final.value.status == 409 and "cancelling is final" in str(final.value)
+
+
+def test_a_revoked_or_wrong_key_raises_401(live_server, alice):
+    client = ManagementClient("lic_not-a-key", base_url=live_server.url)
+
+    with pytest.raises(ApiError) as refused:
+        client.list_models()
+
+    assert refused.value.status == 401
+    assert "license key" in refused.value.message
+    assert "lic_not-a-key" not in repr(client)

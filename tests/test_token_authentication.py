@@ -22,8 +22,15 @@ def test_authentication_is_one_indexed_query(make_token, sentiment, django_asser
     _, secret = make_token(model=sentiment)
 
     with django_assert_num_queries(1) as captured:
-        result = authenticate(secret)
-        assert result.token.model.name == "Sentiment Analysis"
+        result = authenticate(secret, owner=sentiment.owner)
+        model = result.token.model
+        assert (model.pk, model.model_id, model.name, model.owner_id) == (
+            sentiment.pk,
+            sentiment.model_id,
+            "Sentiment Analysis",
+            sentiment.owner_id,
+        )
+        assert (result.token.name, result.token.status) == ("gateway", "ACTIVE")
 
     sql = captured.captured_queries[0]["sql"]
     assert '"digest" =' in sql

@@ -144,13 +144,13 @@ def log_in(page):
 def screenshot(page):
     """Save a full-page screenshot under test-artifacts/, and under docs/ when asked to."""
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
         folders = [ROOT / "test-artifacts"]
         if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
             folders.append(ROOT / "docs")
         for folder in folders:
             folder.mkdir(exist_ok=True)
-            page.screenshot(path=folder / f"{name}.png", full_page=True)
+            page.screenshot(path=folder / f"{name}.png", full_page=full_page)
         return folders[0] / f"{name}.png"
 
     return take

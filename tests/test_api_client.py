@@ -100,3 +100,20 @@ def test_a_revoked_or_wrong_key_raises_401(live_server, alice):
     assert refused.value.status == 401
     assert "license key" in refused.value.message
     assert "lic_not-a-key" not in repr(client)
+
+
+def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys):
+    from tests.test_readme import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    key = create_license_key(owner=alice, name="readme")[1]
+    snippet = snippet.replace('"your_license_from_the_console"', repr(key))
+    snippet = snippet.replace('"http://127.0.0.1:8000"', repr(live_server.url))
+
+    exec(compile(snippet, "README.md", "exec"), {})  # noqa: S102 - our own README
+
+    assert "409" in capsys.readouterr().out
+    assert sorted(model.name for model in ManagementClient(key, live_server.url).list_models()) == [
+        "model_name"
+    ]

@@ -16,3 +16,15 @@ def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
     )
     assert "Loaded 40 tokens" in output
     assert output.count("median") > 40
+
+
+def test_introspection_benchmark_prints_server_times_and_cleans_up(db, capsys):
+    from console.models import LicenseKey
+
+    call_command("benchmark_introspection", seconds=0, in_process=3)
+
+    output = capsys.readouterr().out
+    assert "introspect, usable token" in output
+    assert output.count("µs median (HTTP 200)") == 3
+    assert not LicenseKey.objects.exists()
+    assert not Token.objects.exists()

@@ -58,7 +58,7 @@ def test_the_api_docs_page_reads_like_a_product_page(page, log_in, alice, screen
     expect(page.locator("#tokens_assign_create")).to_contain_text(
         "/api/v1/tokens/{token_id}/assign"
     )
+    screenshot("api-docs-top", full_page=False)
     page.get_by_role("link", name="Checking tokens from a gateway").click()
     expect(page.locator("#introspection")).to_be_in_viewport()
-    screenshot("api-docs")
     assert page.console_errors == []

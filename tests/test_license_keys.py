@@ -211,3 +211,15 @@ def test_the_account_menu_links_to_license_keys_and_api_docs(alice_client):
 
     assert 'href="/account/license-keys/"' in html
     assert 'href="/api/docs/"' in html
+
+
+def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice):
+    key, secret = services.create_license_key(owner=alice, name="gateway")
+
+    listing = staff_client.get("/admin/console/licensekey/").content.decode()
+    detail = staff_client.get(f"/admin/console/licensekey/{key.pk}/change/").content.decode()
+    staff_client.post(f"/admin/console/licensekey/{key.pk}/delete/", {"post": "yes"})
+
+    assert "gateway" in listing and key.hint in listing
+    assert key.digest not in detail and secret not in detail
+    assert services.authenticate_license_key(secret) is None

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from console import services
+from console.models import LicenseKey
+
+
+@admin.register(LicenseKey)
+class LicenseKeyAdmin(admin.ModelAdmin):
+    """Staff see and revoke providers' API keys; keys are made by providers or `createlicense`."""
+
+    list_display = ["name", "owner", "hint", "created_at", "last_used_at"]
+    list_filter = ["created_at", "last_used_at"]
+    search_fields = ["name", "owner__username", "=key_id"]
+    list_select_related = ["owner"]
+    readonly_fields = ["key_id", "owner", "name", "hint", "created_at", "last_used_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.revoke_license_key(key=obj)
+
+    def delete_queryset(self, request, queryset):
+        for key in queryset:
+            services.revoke_license_key(key=key)

@@ -4,6 +4,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -77,7 +79,13 @@ schema.app = application  # every request, the checks' own included, goes to the
 @pytest.fixture
 def fuzz_world(alice, alice_key, sentiment, make_token):
     """Alice's key, a model, and tokens for path parameters to point at."""
-    return {"key": alice_key, "model": sentiment, "alice": alice, "made": 0}
+    # Requests go straight to the WSGI app, whose request signals would close the database
+    # connection that holds the test's transaction; Django's own test client unhooks them too.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield {"key": alice_key, "model": sentiment, "alice": alice, "made": 0}
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

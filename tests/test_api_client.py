@@ -117,3 +117,21 @@ def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys):
     assert sorted(model.name for model in ManagementClient(key, live_server.url).list_models()) == [
         "model_name"
     ]
+
+
+def test_the_client_imports_nothing_beyond_the_standard_library():
+    import subprocess
+    import sys
+
+    from tests.test_readme import ROOT
+
+    script = (
+        "import sys; import console.client; "
+        "print(sorted({m.split('.')[0] for m in sys.modules if not m.startswith('__')}"
+        " - set(sys.stdlib_module_names)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "['console']"

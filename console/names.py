@@ -5,6 +5,15 @@ from django.db.models import QuerySet
 from console.errors import DomainError
 
 
+def duplicate_name(noun: str, name: str) -> DomainError:
+    """The error for a name the owner already uses (found by the check, or by the database)."""
+    return DomainError(
+        f"You already have a {noun} named “{name}”. Choose another name.",
+        field="name",
+        code="duplicate",
+    )
+
+
 def clean_unique_name(
     name: str, *, siblings: QuerySet, max_length: int, noun: str, exclude_pk: int | None = None
 ) -> str:
@@ -27,9 +36,5 @@ def clean_unique_name(
     if exclude_pk is not None:
         clashes = clashes.exclude(pk=exclude_pk)
     if clashes.exists():
-        raise DomainError(
-            f"You already have a {noun} named “{name}”. Choose another name.",
-            field="name",
-            code="duplicate",
-        )
+        raise duplicate_name(noun, name)
     return name

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from console.errors import DomainError
 from console.keys import SecretFormat, digest
 from console.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
-from console.names import clean_unique_name
+from console.names import clean_unique_name, duplicate_name
 from console.selectors import license_keys_for
 
 
@@ -75,11 +75,7 @@ def create_license_key(*, owner, name: str) -> tuple[LicenseKey, str]:
             with transaction.atomic():
                 key.save()
         except IntegrityError:
-            raise DomainError(
-                f"You already have a license key named “{name}”. Choose another name.",
-                field="name",
-                code="duplicate",
-            ) from None
+            raise duplicate_name("license key", name) from None
     return key, secret.value
 
 

@@ -2,8 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from console.errors import DomainError
-from console.names import clean_unique_name
+from console.names import clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
 
@@ -27,11 +26,7 @@ def _save(model: AIModel, **kwargs) -> None:
         with transaction.atomic():
             model.save(**kwargs)
     except IntegrityError:
-        raise DomainError(
-            f"You already have a model named “{model.name}”. Choose another name.",
-            field="name",
-            code="duplicate",
-        ) from None
+        raise duplicate_name("model", model.name) from None
 
 
 def create_model(*, owner, name: str, description: str = "") -> AIModel:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import DomainError
-from console.names import clean_unique_name
+from console.names import clean_unique_name, duplicate_name
 from models_registry.models import AIModel
 from tokens import secrets
 from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
@@ -79,14 +79,6 @@ def _check_model_is_owners(*, owner, model: AIModel) -> None:
         raise DomainError("Choose one of your models.", field="model", code="unknown_model")
 
 
-def _duplicate_name(name: str) -> DomainError:
-    return DomainError(
-        f"You already have a token named “{name}”. Choose another name.",
-        field="name",
-        code="duplicate",
-    )
-
-
 # --- Creating ---------------------------------------------------------------------------------
 
 
@@ -127,7 +119,7 @@ def create_token(
             with transaction.atomic():
                 token.save()
         except IntegrityError:
-            raise _duplicate_name(name) from None
+            raise duplicate_name("token", name) from None
     return token, secret.value
 
 
@@ -200,7 +192,7 @@ def update_token(
                 with transaction.atomic():
                     current.save(update_fields=[*changed, "updated_at"])
             except IntegrityError:
-                raise _duplicate_name(current.name) from None
+                raise duplicate_name("token", current.name) from None
         if model is not UNSET and model is None and current.model_id is not None:
             _unassign(current)
         elif model is not UNSET and model is not None and model.pk != current.model_id:

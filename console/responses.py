@@ -19,6 +19,16 @@ def render_page_or_partial(
     return render(request, name, context, status=status)
 
 
+def reveal_once(request, template: str, context: dict, *, changed: str):
+    """
+    The one response that ever carries a new secret: never cached, never stored, and the lists
+    behind it (told by the `changed` event) refresh so the new item shows once it is closed.
+    """
+    response = render_page_or_partial(request, template, context, partial="dialog")
+    response["Cache-Control"] = "no-store"
+    return trigger_client_event(response, changed)
+
+
 def safe_next(request, fallback: str) -> str:
     """The `next` URL the form carried, if it points into this site; otherwise `fallback`."""
     candidate = request.POST.get("next") or request.GET.get("next")

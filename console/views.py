@@ -7,12 +7,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
 
 from console import services
 from console.api_docs import api_reference
 from console.forms import LicenseKeyCreateForm
-from console.responses import action_done, render_page_or_partial
+from console.responses import action_done, render_page_or_partial, reveal_once
 from console.selectors import EXPIRING_SOON_DAYS, account_summary, license_keys_for
 from models_registry.selectors import models_with_token_counts
 
@@ -75,14 +74,12 @@ def license_key_create(request):
         created = form.create()
         if created is not None:
             key, secret = created
-            response = render_page_or_partial(
+            return reveal_once(
                 request,
                 "console/license_key_reveal.html",
                 {"key": key, "secret": secret, "back_url": _license_keys_url()},
-                partial="dialog",
+                changed="licenseKeysChanged",
             )
-            response["Cache-Control"] = "no-store"
-            return trigger_client_event(response, "licenseKeysChanged")
     return render_page_or_partial(
         request,
         "console/license_key_create.html",

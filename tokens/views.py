@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from console.errors import DomainError
 from console.pagination import CappedPaginator
-from console.responses import action_done, render_page_or_partial, safe_next
+from console.responses import action_done, render_page_or_partial, reveal_once, safe_next
 from models_registry.views import get_own_model
 from tokens import services
 from tokens.filters import SORTS, TokenFilter
@@ -78,18 +78,13 @@ def create_for_model(request, model_id: str):
 
 @sensitive_variables("secret")
 def reveal(request, *, token, secret: str, back_url: str):
-    """
-    The one response that ever carries the secret: never cached, never stored, and the
-    token lists behind it refresh so the new token shows once the dialog is closed.
-    """
-    response = render_page_or_partial(
+    """A new token's one-time reveal (see `reveal_once`)."""
+    return reveal_once(
         request,
         "tokens/token_reveal.html",
         {"token": token, "secret": secret, "back_url": back_url, "section": "models"},
-        partial="dialog",
+        changed="tokensChanged",
     )
-    response["Cache-Control"] = "no-store"
-    return trigger_client_event(response, "tokensChanged")
 
 
 @require_GET

@@ -8,7 +8,6 @@ services; this module turns the services' `DomainError` into the API's one error
 
 from datetime import UTC, datetime
 
-from django.core.paginator import InvalidPage
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -127,6 +126,18 @@ def api_exception_handler(exc, context):
     return Response(body, status=code, headers=headers)
 
 
+class OwnObjectMixin:
+    """Views of the key holder's own objects: anyone else's, or none, is one plain 404."""
+
+    not_found_message: str  # "No such token among yours."
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404(self.not_found_message) from None
+
+
 # --- Paging -----------------------------------------------------------------------------------
 
 
@@ -161,9 +172,7 @@ class CappedPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound:
-            raise Http404("That page does not exist.") from None
-        except InvalidPage:  # pragma: no cover - super() turns these into NotFound
+        except exceptions.NotFound:  # DRF's answer to an out-of-range page
             raise Http404("That page does not exist.") from None
 
     def get_paginated_response(self, data):

@@ -1,11 +1,10 @@
 """The JSON API's models endpoints: list, create and get, through the same services as the pages."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from console.api import TextField, UnixTimestampField, error_responses
+from console.api import OwnObjectMixin, TextField, UnixTimestampField, error_responses
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
@@ -35,23 +34,20 @@ class ModelSerializer(serializers.ModelSerializer):
         summary="Get a model", responses={200: ModelSerializer, **error_responses(404)}
     ),
 )
-class ModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ModelViewSet(
+    OwnObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     # The provider's AI models (workloads). A comment, not a docstring: drf-spectacular would
     # repeat a docstring as every endpoint's description.
 
     queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ModelSerializer
+    not_found_message = "No such model among yours."
     lookup_field = "model_id"
     lookup_value_regex = "[0-9A-Za-z_]+"
 
     def get_queryset(self):
         return models_for(self.request.user)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise Http404("No such model among yours.") from None
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

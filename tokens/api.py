@@ -5,7 +5,6 @@ Each endpoint validates its input with a serializer, then calls the same service
 does; the services' rules and messages are the API's.
 """
 
-from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django_filters.rest_framework import DjangoFilterBackend
@@ -19,7 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.api import TextField, UnixTimestampField, error_responses
+from console.api import OwnObjectMixin, TextField, UnixTimestampField, error_responses
 from console.authentication import bearer_credentials
 from models_registry.selectors import models_for
 from tokens import services
@@ -155,11 +154,14 @@ _ACTION_ERRORS = error_responses(404, 409)
         summary="Get a token", responses={200: TokenSerializer, **error_responses(404)}
     ),
 )
-class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TokenViewSet(
+    OwnObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     # The provider's User Access Tokens (a comment: a docstring would become every description).
 
     queryset = Token.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = TokenSerializer
+    not_found_message = "No such token among yours."
     lookup_field = "token_id"
     lookup_value_regex = "[0-9A-Za-z_]+"
     filter_backends = [DjangoFilterBackend]
@@ -168,12 +170,6 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         return tokens_for(self.request.user)
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise Http404("No such token among yours.") from None
 
     def _answer(self, token, code=status.HTTP_200_OK):
         return Response(TokenSerializer(token).data, status=code)

@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "console",
+    "console.accounts",
+    "console.api",
+    "console.dashboard",
     "models_registry",
     "tokens",
 ]
@@ -183,13 +186,13 @@ SECURE_CSP = {
 
 # The JSON API (/api/v1/): license keys only, JSON only, one error shape, the Tokens List's paging.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["console.authentication.LicenseKeyAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["console.api.authentication.LicenseKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "console.api.CappedPagination",
+    "DEFAULT_PAGINATION_CLASS": "console.api.pagination.CappedPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "console.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "console.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,
 }

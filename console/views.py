@@ -1,33 +1,9 @@
-from django.contrib import messages
+"""The project's own endpoints: what load balancers ask."""
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
-
-from console import services
-from console.api_docs import api_reference
-from console.forms import LicenseKeyCreateForm
-from console.responses import action_done, render_page_or_partial, reveal_once
-from console.selectors import EXPIRING_SOON_DAYS, account_summary, license_keys_for
-from models_registry.selectors import models_with_token_counts
-
-
-@require_GET
-def dashboard(request):
-    """The provider's landing page: what needs attention across models and tokens."""
-    return render(
-        request,
-        "console/dashboard.html",
-        {
-            "summary": account_summary(request.user),
-            "models": models_with_token_counts(request.user, limit=6),
-            "expiring_soon_days": EXPIRING_SOON_DAYS,
-        },
-    )
+from django.views.decorators.http import require_GET
 
 
 @require_GET
@@ -36,67 +12,3 @@ def dashboard(request):
 def healthz(request):
     """For load balancers: this app server answers. Touches neither the database nor sessions."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def api_docs(request):
-    """API docs: how to authenticate, errors, the Python client, and every endpoint."""
-    return render(request, "console/api_docs.html", {"reference": api_reference(request)})
-
-
-# --- License keys -----------------------------------------------------------------------------
-
-
-def _license_keys_url() -> str:
-    return reverse("license_keys")
-
-
-@require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def license_keys(request):
-    """License keys: the provider's keys to the JSON API, with Create and Revoke."""
-    return render_page_or_partial(
-        request,
-        "console/license_keys.html",
-        {"keys": license_keys_for(request.user)},
-        partial="key-table",
-        refreshable=("key-table",),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-@sensitive_variables("secret", "created")
-def license_key_create(request):
-    """Create license key: a name, then the key, shown once."""
-    form = LicenseKeyCreateForm(request.POST or None, owner=request.user)
-    if request.method == "POST":
-        created = form.create()
-        if created is not None:
-            key, secret = created
-            return reveal_once(
-                request,
-                "console/license_key_reveal.html",
-                {"key": key, "secret": secret, "back_url": _license_keys_url()},
-                changed="licenseKeysChanged",
-            )
-    return render_page_or_partial(
-        request,
-        "console/license_key_create.html",
-        {"form": form},
-        partial="dialog",
-        status=422 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def license_key_revoke(request, key_id: str):
-    """Revoke, after a confirmation: scripts using the key are refused from then on."""
-    key = get_object_or_404(license_keys_for(request.user), key_id=key_id)
-    if request.method == "POST":
-        services.revoke_license_key(key=key)
-        messages.success(request, f"License key “{key.name}” revoked.")
-        return action_done(request, next_url=_license_keys_url(), events=("licenseKeysChanged",))
-    return render_page_or_partial(
-        request, "console/license_key_revoke.html", {"key": key}, partial="dialog"
-    )

@@ -4,7 +4,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from console.api import OwnObjectMixin, TextField, UnixTimestampField, error_responses
+from console.api.errors import OwnObjectMixin, error_responses
+from console.api.fields import TextField, UnixTimestampField
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from console.services import create_provider
+from console.accounts.services import create_provider
 from models_registry.services import create_model
 from tokens.services import create_token
 
@@ -162,14 +162,14 @@ def screenshot(page):
 @pytest.fixture
 def alice_key(alice):
     """A license key of alice's (the secret)."""
-    from console.services import create_license_key
+    from console.api.services import create_license_key
 
     return create_license_key(owner=alice, name="scripts")[1]
 
 
 @pytest.fixture
 def charlie_key(charlie):
-    from console.services import create_license_key
+    from console.api.services import create_license_key
 
     return create_license_key(owner=charlie, name="scripts")[1]
 

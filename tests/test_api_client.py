@@ -4,8 +4,8 @@ import time
 
 import pytest
 
+from console.api.services import create_license_key
 from console.client import ApiError, ManagementClient
-from console.services import create_license_key
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from console.api_docs import api_schema
+from console.api.docs import api_schema
 from console.wsgi import application
 from tokens.services import create_token
 

@@ -19,7 +19,7 @@ def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
 
 
 def test_introspection_benchmark_prints_server_times_and_cleans_up(db, capsys):
-    from console.models import LicenseKey
+    from console.api.models import LicenseKey
 
     call_command("benchmark_introspection", seconds=0, in_process=3)
 

@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from console.models import LicenseKey
-from console.services import authenticate_license_key
+from console.api.models import LicenseKey
+from console.api.services import authenticate_license_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

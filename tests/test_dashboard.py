@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from console.selectors import account_summary, capped_count
+from console.dashboard.selectors import account_summary, capped_count
 from tokens import services
 from tokens.models import Token
 

@@ -1,6 +1,6 @@
 """A provider sees and changes only its own models and tokens."""
 
-from console.selectors import account_summary
+from console.dashboard.selectors import account_summary
 from models_registry.selectors import models_for
 from tokens.selectors import tokens_for
 

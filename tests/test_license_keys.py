@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from console import services
+from console.api import services
+from console.api.models import LicenseKey
 from console.errors import DomainError
 from console.keys import digest
-from console.models import LicenseKey
 from tests.test_secret_never_stored import every_stored_value
 
 LICENSE_KEY_SHAPE = re.compile(r"lic_[0-9A-Za-z]{49}")
@@ -216,9 +216,9 @@ def test_the_account_menu_links_to_license_keys_and_api_docs(alice_client):
 def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice):
     key, secret = services.create_license_key(owner=alice, name="gateway")
 
-    listing = staff_client.get("/admin/console/licensekey/").content.decode()
-    detail = staff_client.get(f"/admin/console/licensekey/{key.pk}/change/").content.decode()
-    staff_client.post(f"/admin/console/licensekey/{key.pk}/delete/", {"post": "yes"})
+    listing = staff_client.get("/admin/api/licensekey/").content.decode()
+    detail = staff_client.get(f"/admin/api/licensekey/{key.pk}/change/").content.decode()
+    staff_client.post(f"/admin/api/licensekey/{key.pk}/delete/", {"post": "yes"})
 
     assert "gateway" in listing and key.hint in listing
     assert key.digest not in detail and secret not in detail

@@ -18,8 +18,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.api import OwnObjectMixin, TextField, UnixTimestampField, error_responses
-from console.authentication import bearer_credentials
+from console.api.authentication import bearer_credentials
+from console.api.errors import OwnObjectMixin, error_responses
+from console.api.fields import TextField, UnixTimestampField
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.filters import SORTS, TokenFilter

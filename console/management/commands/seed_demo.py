@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from console.services import create_provider
+from console.accounts.services import create_provider
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import services as token_services

@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.test import Client, override_settings
 
-from console.services import create_license_key, revoke_license_key
+from console.api.services import create_license_key, revoke_license_key
 from models_registry.services import create_model
 from tokens.services import create_token
 

@@ -1,11 +1,9 @@
-"""Reads that span the provider's whole account."""
+"""The dashboard's reads: counts that span the provider's models and tokens."""
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from console.models import LicenseKey
 from console.pagination import Tally, capped_count
 from models_registry.selectors import models_for
 from tokens.models import TokenStatus
@@ -37,8 +35,3 @@ def account_summary(owner) -> dict[str, Tally]:
         "expired": capped_count(tokens.filter(expires_at__lte=now)),
         "cancelled": capped_count(tokens.filter(status=TokenStatus.CANCELED)),
     }
-
-
-def license_keys_for(owner) -> QuerySet[LicenseKey]:
-    """The provider's license keys, newest first."""
-    return LicenseKey.objects.filter(owner=owner).order_by("-created_at", "-pk")

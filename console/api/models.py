@@ -16,7 +16,7 @@ class LicenseKey(models.Model):
     A provider's key to the JSON API (`Authorization: Bearer lic_…`), for scripts and gateways.
 
     Like a token, only its keyed digest and a display hint are stored; the key itself is shown
-    once. Change keys through `console.services`.
+    once. Change keys through `console.api.services`.
     """
 
     key_id = models.CharField(
@@ -29,10 +29,12 @@ class LicenseKey(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=16, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Written at most once a minute per key (see console.services), never on every request.
+    # Written at most once a minute per key (see console.api.services), never on every request.
     last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
 
     class Meta:
+        # Made by the `console` app before the API had an app of its own: the table kept its name.
+        db_table = "console_licensekey"
         verbose_name = "license key"
         ordering = ["-created_at"]
         constraints = [

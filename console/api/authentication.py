@@ -1,14 +1,14 @@
 """
 Who is calling the JSON API: a provider's license key (`Authorization: Bearer lic_…`).
 
-Kept apart from `console.api` because REST framework imports the authentication classes named in
-settings while it is itself being imported.
+Kept apart from the API's other modules because REST framework imports the authentication
+classes named in settings while it is itself being imported.
 """
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from console.services import authenticate_license_key
+from console.api.services import authenticate_license_key
 
 
 def bearer_credentials(request) -> str | None:

@@ -3,8 +3,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from console.accounts.services import create_provider
 from console.errors import DomainError
-from console.services import create_provider
 
 PASSWORD_VARIABLE = "DJANGO_PROVIDER_PASSWORD"  # noqa: S105 - a variable name
 

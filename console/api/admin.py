@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from console import services
-from console.models import LicenseKey
+from console.api import services
+from console.api.models import LicenseKey
 
 
 @admin.register(LicenseKey)

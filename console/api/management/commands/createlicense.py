@@ -2,8 +2,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from console.api.services import create_license_key
 from console.errors import DomainError
-from console.services import create_license_key
 
 
 class Command(BaseCommand):

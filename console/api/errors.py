@@ -1,0 +1,116 @@
+"""
+The JSON API's one error shape, whatever went wrong: `{"message", "code", "errors"}`.
+
+Endpoints live beside their pages (`models_registry/api.py`, `tokens/api.py`) and call the same
+services; this module turns the services' `DomainError` into that shape with the right status.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from console.errors import DomainError
+
+# Rules whose breaking is a conflict with the current state of things, not bad input.
+CONFLICT_CODES = {"already_assigned", "not_assigned", "cancelled_is_final", "duplicate"}
+NOT_FOUND_CODES = {"gone"}
+# The services name fields as the pages do; the API names the model by its public id.
+API_FIELD_NAMES = {"model": "model_id"}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    message = serializers.CharField(help_text="What went wrong, written for a person.")
+    code = serializers.CharField(help_text="A stable name for the rule or failure.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per request field, for validation errors.",
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: see `errors` for the fields.",
+    401: "Missing, invalid or revoked credentials.",
+    404: "Not found, or not yours.",
+    409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
+    415: "Send JSON (`Content-Type: application/json`).",
+}
+
+
+def error_responses(*statuses: int) -> dict:
+    """Schema entries for the error answers an endpoint gives (401 is always among them)."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in sorted({401, *statuses})
+    }
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def _field_errors(detail) -> dict[str, list[str]]:
+    errors = {}
+    for field, messages in detail.items():
+        if isinstance(messages, dict):  # a nested object: name its inner fields "outer.inner"
+            for inner, inner_messages in _field_errors(messages).items():
+                errors[f"{field}.{inner}"] = inner_messages
+        else:
+            items = messages if isinstance(messages, list) else [messages]
+            errors[field] = [str(item) for item in items]
+    return errors
+
+
+def api_exception_handler(exc, context):
+    """Every error, whatever raised it, answered in the one shape with the right status."""
+    headers = {}
+    if isinstance(exc, DomainError):
+        if exc.code in CONFLICT_CODES:
+            code = status.HTTP_409_CONFLICT
+        elif exc.code in NOT_FOUND_CODES:
+            code = status.HTTP_404_NOT_FOUND
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        body = {"message": exc.message, "code": exc.code}
+        if exc.field:
+            body["errors"] = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}
+    elif isinstance(exc, Http404):
+        code = status.HTTP_404_NOT_FOUND
+        body = {"message": str(exc) or "Not found.", "code": "not_found"}
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.status_code
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if isinstance(exc, exceptions.ValidationError):
+            detail = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
+            errors = _field_errors(detail)
+            body = {"message": _first_message(detail), "code": "invalid", "errors": errors}
+        else:
+            body = {"message": str(exc.detail), "code": exc.get_codes()}
+    else:
+        return None
+    set_rollback()
+    return Response(body, status=code, headers=headers)
+
+
+class OwnObjectMixin:
+    """Views of the key holder's own objects: anyone else's, or none, is one plain 404."""
+
+    not_found_message: str  # "No such token among yours."
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404(self.not_found_message) from None

@@ -1,7 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
+from console.accounts.services import create_provider
 from tests.conftest import PASSWORD
 
 
@@ -32,9 +34,16 @@ def test_logout_needs_a_post_and_ends_the_session(alice_client):
     assert alice_client.get("/").status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2(alice):
-    assert alice.password.startswith("argon2$")
-    assert alice.check_password(PASSWORD)
+def test_passwords_are_hashed_with_argon2(db):
+    # The suite hashes with MD5 for speed (tests/settings.py); the console's own settings do not.
+    from console import settings as console_settings
+
+    with override_settings(PASSWORD_HASHERS=console_settings.PASSWORD_HASHERS):
+        provider = create_provider(username="argon", password=PASSWORD)
+
+    assert console_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert provider.password.startswith("argon2$")
+    assert provider.check_password(PASSWORD)
 
 
 def test_createprovider_noinput_reads_the_password_from_the_environment(db, monkeypatch, capsys):

@@ -17,7 +17,7 @@ PRODUCTION = {
 
 def manage(*args, **env):
     """Run manage.py in a fresh process with exactly this environment on top of a clean one."""
-    inherited = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args, *(["--no-imports"] if args[0] == "shell" else [])],

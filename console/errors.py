@@ -1,6 +1,13 @@
-"""The one error type that every service raises when a user breaks a rule."""
+"""
+The one error type that every service raises when a rule is broken, and what kind it is.
 
-from django.db import transaction
+A service raises `DomainError` (bad input), or one of its kinds: `Conflict` (the request is fine
+but the current state forbids it: already assigned, cancelled, name taken) or `NotFound` (the
+object is not there, or is not yours; `Gone` when it was deleted meanwhile). Each kind carries
+its HTTP status, so the pages and the JSON API answer a broken rule with the same status.
+"""
+
+from http import HTTPStatus
 
 
 class DomainError(Exception):
@@ -8,9 +15,11 @@ class DomainError(Exception):
     A rule was broken; nothing was changed.
 
     `message` is written for the person who asked (it is shown next to `field` in a form, or
-    returned by the API). `code` names the rule, so the API can pick a status (a `conflict` is
-    409) and tests can tell rules apart without matching on wording.
+    returned by the API). `code` names the rule, so clients and tests can tell rules apart
+    without matching on wording.
     """
+
+    status = HTTPStatus.BAD_REQUEST
 
     def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
         super().__init__(message)
@@ -19,23 +28,23 @@ class DomainError(Exception):
         self.code = code
 
     def __repr__(self) -> str:
-        return f"DomainError({self.message!r}, field={self.field!r}, code={self.code!r})"
+        return f"{type(self).__name__}({self.message!r}, field={self.field!r}, code={self.code!r})"
 
 
-class _RollBack(Exception):
-    pass
+class Conflict(DomainError):
+    """The request is well formed, but the current state of things forbids it."""
+
+    status = HTTPStatus.CONFLICT
 
 
-def check_without_saving(service, /, **kwargs) -> None:
-    """
-    Run a service and roll back whatever it wrote: raise the DomainError it would raise.
+class NotFound(DomainError):
+    """The object does not exist among the caller's own."""
 
-    Lets a form that must validate before saving (Django admin's) ask the service itself,
-    so the rules are not written twice.
-    """
-    try:
-        with transaction.atomic():
-            service(**kwargs)
-            raise _RollBack
-    except _RollBack:
-        pass
+    status = HTTPStatus.NOT_FOUND
+
+
+class Gone(NotFound):
+    """The object existed when the request began and was deleted meanwhile."""
+
+    def __init__(self, message: str, *, code: str = "gone"):
+        super().__init__(message, code=code)

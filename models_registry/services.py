@@ -1,15 +1,20 @@
 """Every write to AI models goes through here, so the rules live in one place."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from console.names import clean_unique_name, duplicate_name
+from console.errors import Gone
+from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
+from tokens.services import set_model_name_on_tokens
 
-_UNSET = object()
+_UNSET: Any = object()
 
 
-def clean_model_name(*, owner, name: str, exclude_pk: int | None = None) -> str:
+def clean_model_name(*, owner: User, name: str, exclude_pk: int | None = None) -> str:
     """A model name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
     return clean_unique_name(
         name,
@@ -20,41 +25,52 @@ def clean_model_name(*, owner, name: str, exclude_pk: int | None = None) -> str:
     )
 
 
-def _save(model: AIModel, **kwargs) -> None:
+def clean_description(description: str | None) -> str:
+    """A model's description: trimmed, at most 2,000 characters."""
+    return clean_long_text(description, field="description", label="Descriptions")
+
+
+def _save(model: AIModel) -> None:
     """Save, turning a lost race on the unique name into the same error the check gives."""
     try:
         with transaction.atomic():
-            model.save(**kwargs)
+            model.save()
     except IntegrityError:
         raise duplicate_name("model", model.name) from None
 
 
-def create_model(*, owner, name: str, description: str = "") -> AIModel:
+def create_model(*, owner: User, name: str, description: str = "") -> AIModel:
     """Register a new model for `owner`."""
     with transaction.atomic():
         model = AIModel(
             owner=owner,
             name=clean_model_name(owner=owner, name=name),
-            description=(description or "").strip(),
+            description=clean_description(description),
         )
         _save(model)
     return model
 
 
-def update_model(*, model: AIModel, name=_UNSET, description=_UNSET) -> AIModel:
-    """Rename a model or change its description."""
+def update_model(*, model: AIModel, name: str = _UNSET, description: str = _UNSET) -> AIModel:
+    """Rename a model or change its description; its tokens show the new name."""
     with transaction.atomic():
+        try:
+            current = AIModel.objects.select_for_update().get(pk=model.pk)
+        except AIModel.DoesNotExist:
+            raise Gone("This model no longer exists.") from None
+        stored_name = current.name
         if name is not _UNSET:
-            model.name = clean_model_name(owner=model.owner, name=name, exclude_pk=model.pk)
+            current.name = clean_model_name(owner=current.owner, name=name, exclude_pk=current.pk)
         if description is not _UNSET:
-            model.description = (description or "").strip()
-        _save(model)
-        model.tokens.update(model_name=model.name)
-    return model
+            current.description = clean_description(description)
+        _save(current)
+        if current.name != stored_name:
+            set_model_name_on_tokens(model=current, name=current.name)
+    return current
 
 
 def delete_model(*, model: AIModel) -> None:
     """Delete a model; its tokens stay, unassigned, and can be assigned elsewhere."""
     with transaction.atomic():
-        model.tokens.update(model_name="")
+        set_model_name_on_tokens(model=model, name="")
         model.delete()

@@ -392,3 +392,24 @@ def test_lists_never_show_another_providers_tokens(charlie_api, make_token):
     make_token("alice-only")
 
     assert charlie_api.get("/api/v1/tokens").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"note": "n" * 2001}, "note", "Notes can be at most 2,000 characters"),
+        ({"name": "zero\u200bwidth"}, "name", "Names cannot contain control characters"),
+    ],
+)
+def test_long_notes_and_unprintable_names_are_400_naming_the_field(
+    api, make_token, body, field, message
+):
+    token, _ = make_token("kept")
+
+    created = api.post("/api/v1/tokens", {"name": "new", **body})
+    patched = api.patch(f"/api/v1/tokens/{token.token_id}", body)
+
+    for response in (created, patched):
+        assert response.status_code == 400
+        assert message in response.json()["errors"][field][0]
+    assert list(Token.objects.values_list("name", "note")) == [("kept", "")]

@@ -391,3 +391,167 @@ def test_deleting_a_model_leaves_its_tokens_unassigned(make_token, sentiment):
     delete_model(model=sentiment)
 
     assert Token.objects.get(pk=token.pk).model is None
+
+
+# --- Kinds of refusal -----------------------------------------------------------------------
+
+
+def test_each_refusal_says_its_kind_and_status(make_token, sentiment, vision):
+    from console.errors import Conflict, Gone
+
+    taken, _ = make_token("taken")
+    assigned, _ = make_token("assigned", model=sentiment)
+    cancelled, _ = make_token("cancelled")
+    services.cancel_token(token=cancelled)
+    gone, _ = make_token("gone")
+    services.delete_token(token=gone)
+
+    with pytest.raises(DomainError) as bad_input:
+        services.rename_token(token=taken, name="")
+    with pytest.raises(Conflict) as duplicate:
+        services.rename_token(token=assigned, name="TAKEN")
+    with pytest.raises(Conflict) as already_assigned:
+        services.assign_token(token=assigned, model=vision)
+    with pytest.raises(Conflict) as final:
+        services.renew_token(token=cancelled)
+    with pytest.raises(Gone) as deleted:
+        services.suspend_token(token=gone)
+
+    assert type(bad_input.value) is DomainError and bad_input.value.status == 400
+    assert [e.value.status for e in (duplicate, already_assigned, final)] == [409, 409, 409]
+    assert deleted.value.status == 404 and deleted.value.message == "This token no longer exists."
+
+
+# --- A change racing a delete ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda token: services.rename_token(token=token, name="renamed"),
+        lambda token: services.set_note(token=token, note="noted"),
+        lambda token: services.renew_token(token=token),
+    ],
+    ids=["rename", "note", "renew"],
+)
+def test_a_change_racing_a_delete_of_the_same_token_says_it_is_gone(
+    make_token, monkeypatch, change
+):
+    """Where rows are not locked (SQLite), a delete can land between reading and writing."""
+    from console.errors import Gone
+
+    token, _ = make_token("doomed")
+    read_current_row = services._locked
+
+    def read_then_lose_the_race(token):
+        current = read_current_row(token)
+        Token.objects.filter(pk=token.pk).delete()  # another request deletes it meanwhile
+        return current
+
+    monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+
+    with pytest.raises(Gone, match=r"This token no longer exists\."):
+        change(token)
+
+
+# --- What providers type ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["evil\u202egnp.exe", "zero\u200bwidth", "bell\x07", "joiner\u200dname", "line\u2028break"],
+    ids=["bidi-override", "zero-width-space", "control", "zero-width-joiner", "line-separator"],
+)
+def test_names_refuse_control_bidirectional_and_invisible_characters(alice, make_token, name):
+    from models_registry.services import create_model
+
+    token, _ = make_token("plain")
+
+    for attempt in [
+        lambda: services.create_token(owner=alice, name=name),
+        lambda: services.rename_token(token=token, name=name),
+        lambda: create_model(owner=alice, name=name),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        assert refused.value.field == "name" and refused.value.code == "unprintable"
+        assert "Names cannot contain control characters" in refused.value.message
+    assert Token.objects.get(pk=token.pk).name == "plain"
+
+
+def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token):
+    from models_registry.services import create_model
+
+    token, _ = make_token("noted")
+
+    with pytest.raises(DomainError) as note:
+        services.set_note(token=token, note="n" * 2001)
+    with pytest.raises(DomainError) as new_note:
+        services.create_token(owner=alice, name="new", note="n" * 2001)
+    with pytest.raises(DomainError) as description:
+        create_model(owner=alice, name="Model", description="d" * 2001)
+    services.set_note(token=token, note="n" * 2000)
+
+    assert note.value.field == "note" and new_note.value.field == "note"
+    assert note.value.message == "Notes can be at most 2,000 characters (this one has 2,001)."
+    assert description.value.field == "description"
+    assert Token.objects.get(pk=token.pk).note == "n" * 2000
+
+
+def test_notes_keep_line_breaks_but_refuse_other_control_characters(make_token):
+    token, _ = make_token("noted")
+
+    services.set_note(token=token, note="line one\nline two\tend")
+    with pytest.raises(DomainError) as refused:
+        services.set_note(token=token, note="bell\x07")
+
+    assert Token.objects.get(pk=token.pk).note == "line one\nline two\tend"
+    assert refused.value.code == "unprintable"
+
+
+# --- One definition of each state -------------------------------------------------------------
+
+
+def test_queryset_states_agree_with_each_tokens_own_answer(make_token, sentiment):
+    usable, _ = make_token("usable", model=sentiment)
+    make_token("unassigned")
+    suspended, _ = make_token("suspended", model=sentiment)
+    services.suspend_token(token=suspended)
+    cancelled, _ = make_token("cancelled")
+    services.cancel_token(token=cancelled)
+    expired, _ = make_token("expired", model=sentiment)
+    Token.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    tokens = Token.objects.filter(owner=usable.owner)
+
+    def names(queryset):
+        return {token.name for token in queryset}
+
+    everyone = list(tokens)
+    assert names(tokens.usable()) == {t.name for t in everyone if t.unusable_because() is None}
+    assert names(tokens.usable()) == {"usable"}
+    assert names(tokens.expired()) == {t.name for t in everyone if t.is_expired} == {"expired"}
+    assert names(tokens.unassigned()) == {"unassigned", "cancelled"}
+    assert names(tokens.assignable()) == {"unassigned"}
+    assert {t.name: t.unusable_because() for t in everyone} == {
+        "usable": None,
+        "unassigned": "unassigned",
+        "suspended": "suspended",
+        "cancelled": "canceled",
+        "expired": "expired",
+    }
+
+
+def test_renaming_a_model_renames_it_on_its_tokens_and_only_then(make_token, sentiment):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from models_registry.services import update_model
+
+    token, _ = make_token("gateway", model=sentiment)
+
+    with CaptureQueriesContext(connection) as description_only:
+        update_model(model=sentiment, description="New words")
+    update_model(model=sentiment, name="Sentiment v2")
+
+    assert Token.objects.get(pk=token.pk).model_name == "Sentiment v2"
+    assert not any("tokens_token" in query["sql"] for query in description_only.captured_queries)

@@ -10,22 +10,25 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from console.errors import DomainError
-from console.names import clean_unique_name, duplicate_name
+from console.errors import Conflict, DomainError, Gone
+from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import AIModel
 from tokens import secrets
 from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
 from tokens.selectors import tokens_for
 
-UNSET = object()
+UNSET: Any = object()
 """Marks an `update_token` argument that was not given (None means 'unassigned' for a model)."""
+GONE = "This token no longer exists."
 
 
 # --- The allowed range of expirations -------------------------------------------------------
@@ -41,7 +44,7 @@ def latest_expiration(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(days=settings.TOKEN_MAX_LIFETIME_DAYS)
 
 
-def clean_expiration(expires_at: datetime) -> datetime:
+def clean_expiration(expires_at: datetime | None) -> datetime:
     """An expiration inside the allowed range: in the future, at most the maximum lifetime ahead."""
     if expires_at is None:
         raise DomainError("Choose an expiration date.", field="expires_at", code="required")
@@ -62,7 +65,7 @@ def clean_expiration(expires_at: datetime) -> datetime:
     return expires_at
 
 
-def clean_token_name(*, owner, name: str, exclude_pk: int | None = None) -> str:
+def clean_token_name(*, owner: User, name: str, exclude_pk: int | None = None) -> str:
     """A token name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
     return clean_unique_name(
         name,
@@ -73,7 +76,12 @@ def clean_token_name(*, owner, name: str, exclude_pk: int | None = None) -> str:
     )
 
 
-def _check_model_is_owners(*, owner, model: AIModel) -> None:
+def clean_note(note: str | None) -> str:
+    """A provider-only note: trimmed, at most 2,000 characters."""
+    return clean_long_text(note, field="note", label="Notes")
+
+
+def _check_model_is_owners(*, owner: User, model: AIModel) -> None:
     # Another provider's model is reported exactly like one that does not exist.
     if model.owner_id != owner.pk:
         raise DomainError("Choose one of your models.", field="model", code="unknown_model")
@@ -85,7 +93,7 @@ def _check_model_is_owners(*, owner, model: AIModel) -> None:
 @sensitive_variables("secret")
 def create_token(
     *,
-    owner,
+    owner: User,
     name: str,
     model: AIModel | None = None,
     note: str = "",
@@ -110,7 +118,7 @@ def create_token(
             model=model,
             model_name=model.name if model else "",
             last_model=model,
-            note=(note or "").strip(),
+            note=clean_note(note),
             expires_at=expires_at,
             digest=secret.digest,
             hint=secret.hint,
@@ -131,38 +139,64 @@ def _locked(token: Token) -> Token:
     try:
         return Token.objects.select_for_update().get(pk=token.pk)
     except Token.DoesNotExist:
-        raise DomainError("This token no longer exists.", code="gone") from None
+        raise Gone(GONE) from None
 
 
-def _check_status_change(current: Token, status: str) -> str:
+def _refreshed(token: Token) -> Token:
+    """`token` with its row's values after a change, or Gone if it was deleted meanwhile."""
+    try:
+        token.refresh_from_db()
+    except Token.DoesNotExist:
+        raise Gone(GONE) from None
+    return token
+
+
+def _write(current: Token, fields: list[str]) -> None:
+    """
+    Store `fields` of `current`, or raise Gone when its row was deleted meanwhile.
+
+    An UPDATE that matches no row says so by its count; `save(update_fields=...)` would raise a
+    DatabaseError instead. Where rows are not locked (SQLite), a delete can land in between.
+    """
+    values = {name: getattr(current, name) for name in fields}
+    try:
+        with transaction.atomic():
+            written = Token.objects.filter(pk=current.pk).update(
+                **values, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        raise duplicate_name("token", current.name) from None
+    if not written:
+        raise Gone(GONE)
+
+
+def _check_status_change(current: Token, status: str) -> TokenStatus:
     if status not in TokenStatus.values:
         raise DomainError(
             "Choose ACTIVE, SUSPENDED or CANCELED.", field="status", code="unknown_status"
         )
     if current.status == TokenStatus.CANCELED and status != TokenStatus.CANCELED:
-        raise DomainError(
+        raise Conflict(
             "A cancelled token cannot be reactivated or suspended: cancelling is final.",
             field="status",
             code="cancelled_is_final",
         )
-    return status
+    return TokenStatus(status)
 
 
 def _refuse_if_cancelled(current: Token, what: str, field: str | None = None) -> None:
     if current.status == TokenStatus.CANCELED:
-        raise DomainError(
-            f"A cancelled token cannot {what}.", field=field, code="cancelled_is_final"
-        )
+        raise Conflict(f"A cancelled token cannot {what}.", field=field, code="cancelled_is_final")
 
 
 def update_token(
     *,
     token: Token,
-    name=UNSET,
-    note=UNSET,
-    expires_at=UNSET,
-    status=UNSET,
-    model=UNSET,
+    name: str = UNSET,
+    note: str = UNSET,
+    expires_at: datetime = UNSET,
+    status: str = UNSET,
+    model: AIModel | None = UNSET,
 ) -> Token:
     """
     Change any of a token's fields at once (the Edit dialog and the API's PATCH).
@@ -178,7 +212,7 @@ def update_token(
             current.name = clean_token_name(owner=current.owner, name=name, exclude_pk=current.pk)
             changed.append("name")
         if note is not UNSET:
-            current.note = (note or "").strip()
+            current.note = clean_note(note)
             changed.append("note")
         if expires_at is not UNSET and expires_at != current.expires_at:
             _refuse_if_cancelled(current, "get a new expiration", field="expires_at")
@@ -188,17 +222,12 @@ def update_token(
             current.status = _check_status_change(current, status)
             changed.append("status")
         if changed:
-            try:
-                with transaction.atomic():
-                    current.save(update_fields=[*changed, "updated_at"])
-            except IntegrityError:
-                raise duplicate_name("token", current.name) from None
+            _write(current, changed)
         if model is not UNSET and model is None and current.model_id is not None:
             _unassign(current)
         elif model is not UNSET and model is not None and model.pk != current.model_id:
             _assign(current, model)
-    token.refresh_from_db()
-    return token
+    return _refreshed(token)
 
 
 def rename_token(*, token: Token, name: str) -> Token:
@@ -237,9 +266,8 @@ def renew_token(*, token: Token) -> Token:
         current = _locked(token)
         _refuse_if_cancelled(current, "be renewed")
         current.expires_at = default_expiration()
-        current.save(update_fields=["expires_at", "updated_at"])
-    token.refresh_from_db()
-    return token
+        _write(current, ["expires_at"])
+    return _refreshed(token)
 
 
 # --- Assignment -------------------------------------------------------------------------------
@@ -250,8 +278,8 @@ def _assign(token: Token, model: AIModel) -> None:
     # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
     # still unassigned, on every database, with or without row locks.
     assigned = (
-        Token.objects.filter(pk=token.pk, model__isnull=True)
-        .exclude(status=TokenStatus.CANCELED)
+        Token.objects.filter(pk=token.pk)
+        .assignable()
         .update(
             model=model,
             model_name=model.name,
@@ -268,9 +296,9 @@ def _assign(token: Token, model: AIModel) -> None:
         return
     current = Token.objects.select_related("model").filter(pk=token.pk).first()
     if current is None:
-        raise DomainError("This token no longer exists.", code="gone")
+        raise Gone(GONE)
     _refuse_if_cancelled(current, "be assigned", field="model")
-    raise DomainError(
+    raise Conflict(
         f"“{current.name}” is already assigned to “{current.model}”. Only unassigned tokens can "
         "be assigned: remove its assignment first.",
         field="model",
@@ -288,30 +316,40 @@ def assign_token(*, token: Token, model: AIModel) -> Token:
     """
     with transaction.atomic():
         _assign(token, model)
-    token.refresh_from_db()
-    return token
+    return _refreshed(token)
 
 
 def _unassign(token: Token) -> None:
-    removed = Token.objects.filter(pk=token.pk, model__isnull=False).update(
-        model=None, model_name="", updated_at=timezone.now()
+    removed = (
+        Token.objects.filter(pk=token.pk)
+        .assigned()
+        .update(model=None, model_name="", updated_at=timezone.now())
     )
     if not removed:
-        raise DomainError("This token is not assigned to a model.", code="not_assigned")
+        if not Token.objects.filter(pk=token.pk).exists():
+            raise Gone(GONE)
+        raise Conflict("This token is not assigned to a model.", code="not_assigned")
 
 
 def unassign_token(*, token: Token) -> Token:
     """Remove a token's assignment: it stays, unassigned, and stops authenticating."""
     with transaction.atomic():
         _unassign(token)
-    token.refresh_from_db()
-    return token
+    return _refreshed(token)
 
 
 def delete_token(*, token: Token) -> None:
     """Delete a token for good; its secret stops working at once."""
     with transaction.atomic():
         Token.objects.filter(pk=token.pk).delete()
+
+
+def set_model_name_on_tokens(*, model: AIModel, name: str) -> None:
+    """
+    Keep the copy of a model's name on its tokens in step (the Tokens List sorts by it): the
+    models' services call this when a model is renamed, and with "" when it is deleted.
+    """
+    Token.objects.filter(model=model).update(model_name=name)
 
 
 # --- Authenticating ---------------------------------------------------------------------------
@@ -339,15 +377,8 @@ class Authentication:
 
 
 def _failure(token: Token) -> AuthFailure | None:
-    if token.status == TokenStatus.CANCELED:
-        return AuthFailure.CANCELED
-    if token.status == TokenStatus.SUSPENDED:
-        return AuthFailure.SUSPENDED
-    if token.is_expired:
-        return AuthFailure.EXPIRED
-    if token.model_id is None:
-        return AuthFailure.UNASSIGNED
-    return None
+    reason = token.unusable_because()
+    return AuthFailure(reason) if reason else None
 
 
 def _lookup_sql(*, with_owner: bool) -> str:
@@ -369,7 +400,7 @@ def _lookup_sql(*, with_owner: bool) -> str:
 
 
 @sensitive_variables("presented")
-def authenticate(presented: str, *, owner=None) -> Authentication:
+def authenticate(presented: str, *, owner: User | None = None) -> Authentication:
     """
     Check a presented secret: one indexed query, a few microseconds of CPU, no write.
 

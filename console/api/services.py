@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
 from console.api.selectors import license_keys_for
 from console.keys import SecretFormat, digest
-from console.names import clean_unique_name, duplicate_name
+from console.text import clean_unique_name, duplicate_name
 
 LICENSE_KEY = SecretFormat("lic_")
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -4,7 +4,7 @@ from datetime import datetime, time
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from models_registry.selectors import models_for
@@ -97,11 +97,10 @@ class TokenFilter(django_filters.FilterSet):
         return search.name_contains(queryset, text) if text else queryset
 
     def filter_assigned(self, queryset, name, value):
-        return queryset.filter(model__isnull=value == "no")
+        return queryset.unassigned() if value == "no" else queryset.assigned()
 
     def filter_expired(self, queryset, name, value):
-        expired = Q(expires_at__lte=timezone.now())
-        return queryset.filter(expired) if value == "yes" else queryset.exclude(expired)
+        return queryset.expired() if value == "yes" else queryset.unexpired()
 
     # Dates are whole days in the console's time zone, compared as a range (index-friendly).
     def filter_expires_after(self, queryset, name, value):

@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -16,6 +19,35 @@ class TokenStatus(models.TextChoices):
     ACTIVE = "ACTIVE", "Active"
     SUSPENDED = "SUSPENDED", "Suspended"
     CANCELED = "CANCELED", "Cancelled"
+
+
+class TokenQuerySet(models.QuerySet["Token"]):
+    """
+    The token rules that are questions about state, each written once.
+
+    `Token.is_expired`, `is_assigned` and `unusable_because` ask the same questions of one
+    token; the FilterSet, the admin's filters, the dashboard and the services ask these.
+    """
+
+    def expired(self, now: datetime | None = None) -> Self:
+        return self.filter(expires_at__lte=now or timezone.now())
+
+    def unexpired(self, now: datetime | None = None) -> Self:
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def assigned(self) -> Self:
+        return self.filter(model__isnull=False)
+
+    def unassigned(self) -> Self:
+        return self.filter(model__isnull=True)
+
+    def usable(self, now: datetime | None = None) -> Self:
+        """Tokens whose secret authenticates now: active, unexpired and assigned."""
+        return self.assigned().unexpired(now).filter(status=TokenStatus.ACTIVE)
+
+    def assignable(self) -> Self:
+        """Tokens that may be assigned: unassigned and not cancelled."""
+        return self.unassigned().exclude(status=TokenStatus.CANCELED)
 
 
 class Token(models.Model):
@@ -71,6 +103,8 @@ class Token(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TokenQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -106,6 +140,16 @@ class Token(models.Model):
     @property
     def is_assigned(self) -> bool:
         return self.model_id is not None
+
+    def unusable_because(self) -> str | None:
+        """Why this token's secret does not authenticate now (see `TokenQuerySet.usable`)."""
+        if self.status != TokenStatus.ACTIVE:
+            return self.status.lower()  # "canceled" or "suspended"
+        if self.is_expired:
+            return "expired"
+        if not self.is_assigned:
+            return "unassigned"
+        return None
 
     @property
     def display_status(self) -> str:

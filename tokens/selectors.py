@@ -2,29 +2,28 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
 
+from models_registry.models import AIModel
 from tokens import search
-from tokens.models import Token, TokenStatus
+from tokens.models import Token, TokenQuerySet
 
 TYPEAHEAD_LIMIT = 10
 
 
-def tokens_for(owner) -> QuerySet[Token]:
+def tokens_for(owner: User) -> TokenQuerySet:
     """The provider's own tokens with their models, newest first."""
     return Token.objects.filter(owner=owner).select_related("model")
 
 
-def tokens_of_model(model) -> QuerySet[Token]:
+def tokens_of_model(model: AIModel) -> TokenQuerySet:
     """The tokens assigned to one model, newest first (scoped already: a model has one owner)."""
     return Token.objects.filter(owner_id=model.owner_id, model=model).order_by("-created_at", "-pk")
 
 
-def assignable_tokens(owner) -> QuerySet[Token]:
+def assignable_tokens(owner: User) -> TokenQuerySet:
     """Tokens that may be assigned: the provider's unassigned, uncancelled tokens."""
-    return Token.objects.filter(owner=owner, model__isnull=True).exclude(
-        status=TokenStatus.CANCELED
-    )
+    return Token.objects.filter(owner=owner).assignable()
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def _split(token: Token, text: str) -> Match:
     return Match(token, token.name[:start], token.name[start:end], token.name[end:])
 
 
-def unassigned_tokens_matching(owner, text: str, limit: int = TYPEAHEAD_LIMIT) -> list[Match]:
+def unassigned_tokens_matching(owner: User, text: str, limit: int = TYPEAHEAD_LIMIT) -> list[Match]:
     """
     The provider's assignable tokens whose name contains `text`, ignoring case, best first.
 

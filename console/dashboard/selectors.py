@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from console.pagination import Tally, capped_count
@@ -12,26 +13,24 @@ from tokens.selectors import tokens_for
 EXPIRING_SOON_DAYS = 7
 
 
-def account_summary(owner) -> dict[str, Tally]:
+def account_summary(owner: User) -> dict[str, Tally]:
     """Counts for the dashboard: models, and tokens by what a provider acts on."""
     now = timezone.now()
     tokens = tokens_for(owner)
     return {
         "models": capped_count(models_for(owner)),
         "tokens": capped_count(tokens),
-        "active": capped_count(
-            tokens.filter(status=TokenStatus.ACTIVE, model__isnull=False, expires_at__gt=now)
-        ),
+        "active": capped_count(tokens.usable(now)),
         "expiring_soon": capped_count(
-            tokens.filter(
-                expires_at__gt=now, expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS)
-            ).exclude(status=TokenStatus.CANCELED)
+            tokens.unexpired(now)
+            .filter(expires_at__lte=now + timedelta(days=EXPIRING_SOON_DAYS))
+            .exclude(status=TokenStatus.CANCELED)
         ),
         # As the Tokens List's "Unassigned" filter counts them, whatever their state.
-        "unassigned": capped_count(tokens.filter(model__isnull=True)),
+        "unassigned": capped_count(tokens.unassigned()),
         # By stored status, as the Tokens List's status filter counts them (and as an index
         # serves them: adding "not expired" made SQLite walk the expiry index instead).
         "suspended": capped_count(tokens.filter(status=TokenStatus.SUSPENDED)),
-        "expired": capped_count(tokens.filter(expires_at__lte=now)),
+        "expired": capped_count(tokens.expired(now)),
         "cancelled": capped_count(tokens.filter(status=TokenStatus.CANCELED)),
     }

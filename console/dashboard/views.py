@@ -1,19 +1,22 @@
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.dashboard.selectors import EXPIRING_SOON_DAYS, account_summary
 from models_registry.selectors import models_with_token_counts
 
+DASHBOARD_MODELS = 6
+
 
 @require_GET
-def dashboard(request):
+def dashboard(request: HttpRequest) -> HttpResponse:
     """The provider's landing page: what needs attention across models and tokens."""
     return render(
         request,
         "dashboard/dashboard.html",
         {
             "summary": account_summary(request.user),
-            "models": models_with_token_counts(request.user, limit=6),
+            "models": models_with_token_counts(request.user)[:DASHBOARD_MODELS],
             "expiring_soon_days": EXPIRING_SOON_DAYS,
         },
     )

@@ -1,45 +1,34 @@
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
-from console.errors import DomainError, check_without_saving
-from console.forms import add_domain_error
+from console.service_admin import ServiceAdmin, ServiceForm
 from models_registry import services
 from models_registry.models import AIModel
 
 
-class AIModelAdminForm(forms.ModelForm):
+class AIModelAdminForm(ServiceForm):
+    """Creates and changes models through the models' services, as providers do."""
+
     class Meta:
         model = AIModel
         fields = ["owner", "name", "description"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            if self.instance.pk is None:
-                check_without_saving(
-                    services.create_model,
-                    owner=cleaned["owner"],
-                    name=cleaned["name"],
-                    description=cleaned.get("description", ""),
-                )
-            else:
-                check_without_saving(
-                    services.update_model,
-                    model=AIModel.objects.get(pk=self.instance.pk),
-                    name=cleaned["name"],
-                    description=cleaned.get("description", ""),
-                )
-        except DomainError as error:
-            add_domain_error(self, error)
-        return cleaned
+    def save_through_service(self) -> AIModel:
+        data = self.cleaned_data
+        if self.instance.pk is not None:
+            return services.update_model(
+                model=self.instance, **self.changed_values(["name", "description"])
+            )
+        return services.create_model(
+            owner=data["owner"], name=data["name"], description=data.get("description", "")
+        )
 
 
 @admin.register(AIModel)
-class AIModelAdmin(admin.ModelAdmin):
+class AIModelAdmin(ServiceAdmin):
     form = AIModelAdminForm
+    delete_service = staticmethod(services.delete_model)
+    delete_argument = "model"
     list_display = ["name", "owner", "token_count", "model_id", "created_at"]
     list_select_related = ["owner"]
     search_fields = ["name", "=model_id"]
@@ -58,21 +47,3 @@ class AIModelAdmin(admin.ModelAdmin):
     @admin.display(description="Tokens", ordering="token_count")
     def token_count(self, obj):
         return obj.token_count
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            services.update_model(model=obj, name=data["name"], description=data["description"])
-        else:
-            created = services.create_model(
-                owner=data["owner"], name=data["name"], description=data["description"]
-            )
-            obj.pk = created.pk
-            obj.refresh_from_db()
-
-    def delete_model(self, request, obj):
-        services.delete_model(model=obj)
-
-    def delete_queryset(self, request, queryset):
-        for model in queryset:
-            services.delete_model(model=model)

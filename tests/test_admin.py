@@ -206,3 +206,38 @@ def test_model_list_shows_token_counts(staff_client, sentiment, make_token):
     response = staff_client.get("/admin/models_registry/aimodel/")
 
     assert response.context["cl"].result_list[0].token_count == 2
+
+
+def test_admin_create_calls_the_create_service_once(staff_client, alice, monkeypatch):
+    from tokens import secrets
+
+    made = []
+    new_secret = secrets.new_secret
+    monkeypatch.setattr(secrets, "new_secret", lambda: made.append(1) or new_secret())
+    expires = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+
+    response = staff_client.post(
+        "/admin/tokens/token/add/",
+        {
+            "owner": alice.pk,
+            "name": "once",
+            "note": "",
+            "expires_at_0": expires[:10],
+            "expires_at_1": expires[11:],
+        },
+    )
+
+    assert response.status_code == 200 and "Copy the token now" in response.content.decode()
+    assert len(made) == 1
+
+
+def test_admin_rename_of_a_model_renames_it_on_its_tokens(staff_client, sentiment, make_token):
+    token, _ = make_token("gateway", model=sentiment)
+
+    response = staff_client.post(
+        f"/admin/models_registry/aimodel/{sentiment.pk}/change/",
+        {"name": "Sentiment v2", "description": "Reviews"},
+    )
+
+    assert response.status_code == 302
+    assert Token.objects.get(pk=token.pk).model_name == "Sentiment v2"

@@ -1,20 +1,19 @@
-from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from console.errors import DomainError, check_without_saving
-from console.forms import add_domain_error
+from console.errors import DomainError
+from console.service_admin import ServiceAdmin, ServiceForm
 from tokens import services
 from tokens.models import Token
 
 EDITABLE_FIELDS = ["name", "note", "expires_at", "status", "model"]
 
 
-class TokenAdminForm(forms.ModelForm):
-    """Validates through the token services, so staff meet exactly the rules providers meet."""
+class TokenAdminForm(ServiceForm):
+    """Creates and changes tokens through the token services, once, as providers do."""
+
+    secret: str | None = None
 
     class Meta:
         model = Token
@@ -28,38 +27,22 @@ class TokenAdminForm(forms.ModelForm):
             self.fields["status"].disabled = True
             self.fields["status"].help_text = "New tokens start active."
 
-    def changes(self) -> dict:
-        """The service arguments for the fields staff actually changed."""
-        return {
-            name: self.cleaned_data[name] for name in self.changed_data if name in EDITABLE_FIELDS
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            if self.instance.pk is None:
-                check_without_saving(services.create_token, **self.creation_arguments())
-            else:
-                check_without_saving(
-                    services.update_token,
-                    token=Token.objects.get(pk=self.instance.pk),
-                    **self.changes(),
-                )
-        except DomainError as error:
-            add_domain_error(self, error)
-        return cleaned
-
-    def creation_arguments(self) -> dict:
+    @sensitive_variables("secret")
+    def save_through_service(self) -> Token:
         data = self.cleaned_data
-        return {
-            "owner": data["owner"],
-            "name": data["name"],
-            "model": data.get("model"),
-            "note": data.get("note", ""),
-            "expires_at": data["expires_at"],
-        }
+        if self.instance.pk is not None:
+            return services.update_token(
+                token=self.instance, **self.changed_values(EDITABLE_FIELDS)
+            )
+        token, secret = services.create_token(
+            owner=data["owner"],
+            name=data["name"],
+            model=data.get("model"),
+            note=data.get("note", ""),
+            expires_at=data["expires_at"],
+        )
+        self.secret = secret
+        return token
 
 
 class AssignedFilter(admin.SimpleListFilter):
@@ -70,8 +53,10 @@ class AssignedFilter(admin.SimpleListFilter):
         return [("yes", "Assigned"), ("no", "Unassigned")]
 
     def queryset(self, request, queryset):
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(model__isnull=self.value() == "no")
+        if self.value() == "yes":
+            return queryset.assigned()
+        if self.value() == "no":
+            return queryset.unassigned()
         return queryset
 
 
@@ -83,11 +68,10 @@ class ExpiredFilter(admin.SimpleListFilter):
         return [("yes", "Expired"), ("no", "Not expired")]
 
     def queryset(self, request, queryset):
-        expired = Q(expires_at__lte=timezone.now())
         if self.value() == "yes":
-            return queryset.filter(expired)
+            return queryset.expired()
         if self.value() == "no":
-            return queryset.exclude(expired)
+            return queryset.unexpired()
         return queryset
 
 
@@ -107,8 +91,10 @@ def _apply_to_each(modeladmin, request, queryset, service, done: str) -> None:
 
 
 @admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(ServiceAdmin):
     form = TokenAdminForm
+    delete_service = staticmethod(services.delete_token)
+    delete_argument = "token"
     list_display = ["name", "owner", "model", "status_badge", "expires_at", "hint", "created_at"]
     list_select_related = ["owner", "model"]
     list_filter = ["status", AssignedFilter, ExpiredFilter, "model"]
@@ -137,17 +123,10 @@ class TokenAdmin(admin.ModelAdmin):
     def status_badge(self, obj):
         return obj.display_status
 
-    @sensitive_variables("secret")
     def save_model(self, request, obj, form, change):
-        if change:
-            services.update_token(token=obj.__class__.objects.get(pk=obj.pk), **form.changes())
-            obj.refresh_from_db()
-            return
-        token, secret = services.create_token(**form.creation_arguments())
-        obj.pk = token.pk
-        obj.refresh_from_db()
+        super().save_model(request, obj, form, change)
         # Kept on this request only, for response_add to show once: never in the session.
-        request.new_token_secret = secret
+        request.new_token_secret = form.secret
 
     def response_add(self, request, obj, post_url_continue=None):
         secret = getattr(request, "new_token_secret", None)
@@ -166,13 +145,6 @@ class TokenAdmin(admin.ModelAdmin):
         )
         response["Cache-Control"] = "no-store"
         return response
-
-    def delete_model(self, request, obj):
-        services.delete_token(token=obj)
-
-    def delete_queryset(self, request, queryset):
-        for token in queryset:
-            services.delete_token(token=token)
 
     @admin.action(description="Suspend selected tokens")
     def suspend_selected(self, request, queryset):

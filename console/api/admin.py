@@ -2,10 +2,11 @@ from django.contrib import admin
 
 from console.api import services
 from console.api.models import LicenseKey
+from console.service_admin import ServiceDeletes
 
 
 @admin.register(LicenseKey)
-class LicenseKeyAdmin(admin.ModelAdmin):
+class LicenseKeyAdmin(ServiceDeletes):
     """Staff see and revoke providers' API keys; keys are made by providers or `createlicense`."""
 
     list_display = ["name", "owner", "hint", "created_at", "last_used_at"]
@@ -14,16 +15,11 @@ class LicenseKeyAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     readonly_fields = ["key_id", "owner", "name", "hint", "created_at", "last_used_at"]
     fields = readonly_fields
+    delete_service = staticmethod(services.revoke_license_key)
+    delete_argument = "key"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def delete_model(self, request, obj):
-        services.revoke_license_key(key=obj)
-
-    def delete_queryset(self, request, queryset):
-        for key in queryset:
-            services.revoke_license_key(key=key)

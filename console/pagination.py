@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 
 COUNT_CAP = 5_000
 
@@ -19,9 +19,9 @@ class CappedPaginator(Paginator):
     so the database may count along whichever index is cheapest.
     """
 
-    def __init__(self, *args, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, *args, cap: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def _bounded_count(self) -> int:
@@ -50,3 +50,17 @@ class Tally:
 def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> Tally:
     counted = queryset.order_by()[: cap + 1].count()
     return Tally(min(counted, cap), counted > cap)
+
+
+class CappedCount(Subquery):
+    """
+    `queryset`'s rows counted up to `cap` + 1, as a column of an outer query (use OuterRef in
+    `queryset`): each outer row's count stops at the cap, so a page of models with their token
+    counts is one query, whatever the number of models or of tokens.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+
+    def __init__(self, queryset: QuerySet, *, cap: int | None = None):
+        cap = COUNT_CAP if cap is None else cap
+        super().__init__(queryset.order_by().values("pk")[: cap + 1], output_field=IntegerField())

@@ -1,25 +1,46 @@
 """How views answer: the same view serves a full page, or an htmx fragment of it."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that has been through django-htmx's middleware, as every console request has."""
+
+    htmx: HtmxDetails
 
 
 def render_page_or_partial(
-    request, template: str, context: dict, *, partial: str, status=200, refreshable=()
-):
+    request: HtmxHttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str,
+    status: int = 200,
+    refreshable: tuple[str, ...] = (),
+) -> HttpResponse:
     """
     The whole page for a normal request; just `template#partial` for an htmx request, or the
     partial it targets when that is one of `refreshable` (a list reloading itself by its id).
+
+    The answer varies with those request headers, and says so, so that no cache (the browser's
+    back button included) serves a fragment in place of the page.
     """
     if request.htmx and request.htmx.target in refreshable:
         partial = request.htmx.target
     name = f"{template}#{partial}" if request.htmx else template
-    return render(request, name, context, status=status)
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ("HX-Request", "HX-Target") if refreshable else ("HX-Request",))
+    return response
 
 
-def reveal_once(request, template: str, context: dict, *, changed: str):
+def reveal_once(
+    request: HtmxHttpRequest, template: str, context: dict, *, changed: str
+) -> HttpResponse:
     """
     The one response that ever carries a new secret: never cached, never stored, and the lists
     behind it (told by the `changed` event) refresh so the new item shows once it is closed.
@@ -29,7 +50,7 @@ def reveal_once(request, template: str, context: dict, *, changed: str):
     return trigger_client_event(response, changed)
 
 
-def safe_next(request, fallback: str) -> str:
+def safe_next(request: HttpRequest, fallback: str) -> str:
     """The `next` URL the form carried, if it points into this site; otherwise `fallback`."""
     candidate = request.POST.get("next") or request.GET.get("next")
     if candidate and url_has_allowed_host_and_scheme(
@@ -39,7 +60,9 @@ def safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def action_done(request, *, next_url: str, events=("tokensChanged",)):
+def action_done(
+    request: HtmxHttpRequest, *, next_url: str, events: tuple[str, ...] = ("tokensChanged",)
+) -> HttpResponse:
     """
     After a change: htmx gets an empty answer that closes the dialog and tells the page's
     lists to refresh themselves; a plain form post is redirected back to where it came from.

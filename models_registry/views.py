@@ -1,34 +1,37 @@
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from console.pagination import capped_count
-from console.responses import render_page_or_partial
+from console.forms import form_status
+from console.pagination import CappedPaginator, capped_count
+from console.responses import HtmxHttpRequest, render_page_or_partial
 from models_registry.forms import ModelCreateForm
+from models_registry.models import AIModel
 from models_registry.selectors import models_for, models_with_token_counts
 
+MODELS_PAGE_SIZE = 25
 
-def get_own_model(request, model_id: str):
+
+def get_own_model(request: HtmxHttpRequest, model_id: str) -> AIModel:
     """The logged-in provider's model, or 404 (also for another provider's model)."""
-    return get_object_or_404(models_for(request.user), model_id=model_id)
+    model = models_for(request.user).filter(model_id=model_id).first()
+    if model is None:
+        raise Http404("No such model among yours.")
+    return model
 
 
 @require_GET
-def model_list(request):
-    """Models: every model of the provider, with its number of tokens."""
-    return render_page_or_partial(
-        request,
-        "models_registry/model_list.html",
-        {"models": models_with_token_counts(request.user), "section": "models"},
-        partial="model-table",
-    )
+def model_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Models: the provider's models by name, with their numbers of tokens, a page at a time."""
+    paginator = CappedPaginator(models_with_token_counts(request.user), MODELS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "models_registry/model_list.html", {"page": page, "section": "models"})
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def model_create(request):
+def model_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create Model: a dialog (htmx) or a page (without JavaScript)."""
     form = ModelCreateForm(request.POST or None, owner=request.user)
     if request.method == "POST":
@@ -41,17 +44,16 @@ def model_create(request):
         "models_registry/model_create.html",
         {"form": form, "section": "models"},
         partial="dialog",
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )
 
 
 @require_GET
-def model_detail(request, model_id: str):
+def model_detail(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """A model's Overview tab."""
     model = get_own_model(request, model_id)
-    return render_page_or_partial(
+    return render(
         request,
         "models_registry/model_detail.html",
         {"model": model, "tab": "overview", "token_count": capped_count(model.tokens.all())},
-        partial="tab",
     )

@@ -112,7 +112,7 @@ def test_create_errors_show_next_to_the_field_and_keep_the_input(
     response = alice_client.post(f"{tab(sentiment)}new/", {"name": name, "model": model_id}, **HTMX)
 
     html = response.content.decode()
-    assert response.status_code == 422
+    assert response.status_code == (409 if name == "Taken" else 400)
     assert message in html
     assert 'class="field-error"' in html
     assert f'value="{name}"' in html or name == ""
@@ -138,7 +138,7 @@ def test_delete_without_the_exact_name_changes_nothing(alice_client, make_token)
         f"/tokens/{token.token_id}/delete/", {"confirm_name": "keep"}, **HTMX
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Type the token" in response.content.decode()
     assert Token.objects.filter(pk=token.pk).exists()
 
@@ -254,7 +254,7 @@ def test_save_without_a_valid_choice_asks_for_one(
         f"{tab(sentiment)}assign/", {"q": "x", "token_id": token_id}, **HTMX
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "Choose an unassigned token from the list." in response.content.decode()
     assert Token.objects.get(pk=theirs.pk).model is None
 
@@ -310,3 +310,53 @@ def test_another_providers_model_or_token_is_not_found_everywhere(
     assert response.status_code == 404
     stored = Token.objects.get(pk=theirs.pk)
     assert stored.model == charlies_model
+
+
+@pytest.mark.parametrize("token_id", ["bad\x00id", "tok_unknown", ""])
+def test_save_without_javascript_and_a_bad_choice_answers_400_with_the_message(
+    alice_client, sentiment, make_token, token_id
+):
+    make_token("spare")
+
+    response = alice_client.post(f"{tab(sentiment)}assign/", {"q": "x", "token_id": token_id})
+
+    assert response.status_code == 400
+    assert "Choose an unassigned token from the list." in response.content.decode()
+    assert not Token.objects.filter(model=sentiment).exists()
+
+
+def test_save_without_javascript_assigns_and_returns_to_the_tab(
+    alice_client, sentiment, make_token
+):
+    token, _ = make_token("spare")
+
+    response = alice_client.post(
+        f"{tab(sentiment)}assign/", {"q": "spare", "token_id": token.token_id}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == tab(sentiment)
+    assert "Token “spare” assigned to “Sentiment Analysis”." in response.content.decode()
+    assert Token.objects.get(pk=token.pk).model == sentiment
+
+
+def test_tab_pages_say_more_than_the_cap_beyond_it(
+    alice_client, sentiment, make_token, monkeypatch
+):
+    monkeypatch.setattr("console.pagination.COUNT_CAP", 2)
+    for n in range(3):
+        make_token(f"t{n}", model=sentiment)
+    monkeypatch.setattr("tokens.views.TAB_PAGE_SIZE", 1)
+
+    response = alice_client.get(tab(sentiment))
+
+    assert response.context["page"].paginator.is_capped
+    assert "1–1 of more than 2" in response.content.decode()
+
+
+def test_pages_that_htmx_swaps_vary_on_the_htmx_header(alice_client, sentiment):
+    for url in [tab(sentiment), "/tokens/", f"{tab(sentiment)}new/", "/account/license-keys/"]:
+        full = alice_client.get(url)
+        fragment = alice_client.get(url, **HTMX)
+
+        assert "HX-Request" in full["Vary"], url
+        assert full.content != fragment.content, url

@@ -1,6 +1,8 @@
 import pytest
 
 from models_registry.models import AIModel
+from models_registry.services import create_model, delete_model
+from tokens.services import create_token
 
 
 def test_models_list_shows_own_models_with_token_counts(
@@ -14,8 +16,51 @@ def test_models_list_shows_own_models_with_token_counts(
     html = response.content.decode()
     assert "Sentiment Analysis" in html
     assert "Charlie" not in html
-    assert [model.token_count.count for model in response.context["models"]] == [2]
+    assert [model.tokens_counted for model in response.context["page"]] == [2]
     assert "Create Model" in html
+
+
+def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(alice, alice_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_the_page():
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get("/models/").status_code == 200
+        return len(captured)
+
+    models = [create_model(owner=alice, name=f"model-{n:02}") for n in range(30)]
+    for model in models[:3]:
+        create_token(owner=alice, name=f"for-{model.name}", model=model)
+    with_30 = queries_for_the_page()
+    for model in models[3:]:
+        delete_model(model=model)
+    with_3 = queries_for_the_page()
+
+    assert with_30 == with_3
+
+
+def test_models_list_pages_by_25(alice, alice_client):
+    for n in range(26):
+        create_model(owner=alice, name=f"model-{n:02}")
+
+    first = alice_client.get("/models/")
+    second = alice_client.get("/models/", {"page": 2})
+
+    assert [m.name for m in first.context["page"]][-1] == "model-24"
+    assert [m.name for m in second.context["page"]] == ["model-25"]
+    assert "Next" in first.content.decode() and "Previous" in second.content.decode()
+
+
+def test_models_list_counts_tokens_up_to_the_cap(alice, alice_client, sentiment, monkeypatch):
+    monkeypatch.setattr("console.pagination.COUNT_CAP", 2)
+    monkeypatch.setattr("console.templatetags.console_ui.COUNT_CAP", 2)
+    for n in range(3):
+        create_token(owner=alice, name=f"busy-{n}", model=sentiment)
+
+    html = alice_client.get("/models/").content.decode()
+
+    assert 'aria-label="2+ tokens of Sentiment Analysis"' in html
 
 
 def test_models_list_invites_creating_the_first_model(alice_client):
@@ -50,7 +95,7 @@ def test_create_model_shows_errors_next_to_the_field_and_keeps_input(
     )
 
     html = response.content.decode()
-    assert response.status_code == 422
+    assert response.status_code == (409 if name else 400)
     assert message in html
     assert 'class="field-error"' in html
     assert "kept</textarea>" in html

@@ -237,7 +237,7 @@ def test_add_token_dialog_defaults_to_thirty_days_and_explains_unassigned(alice_
 def test_add_token_refuses_bad_expirations_next_to_the_field(alice_client, expires, message):
     response = alice_client.post("/tokens/new/", {"name": "x", "expires_at": expires}, **HTMX)
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert 'value="x"' in response.content.decode()
     assert not Token.objects.exists()
@@ -329,7 +329,7 @@ def test_edit_shows_errors_next_to_fields_and_changes_nothing(alice_client, make
 
     response = edit(alice_client, token, name="TAKEN", note="lost")
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "already have a token named" in response.content.decode()
     assert Token.objects.get(pk=token.pk).note == ""
 
@@ -411,3 +411,59 @@ def test_another_providers_token_is_not_found_for_any_action(
 
     assert response.status_code == 404
     assert Token.objects.get(pk=theirs.pk).status == TokenStatus.ACTIVE
+
+
+def test_edit_racing_a_delete_answers_404_saying_the_token_is_gone(
+    alice_client, make_token, monkeypatch
+):
+    token, _ = make_token("doomed")
+    read_current_row = services._locked
+
+    def read_then_lose_the_race(token):
+        current = read_current_row(token)
+        Token.objects.filter(pk=token.pk).delete()  # another request deletes it meanwhile
+        return current
+
+    monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+
+    response = edit(alice_client, token, name="renamed")
+
+    assert response.status_code == 404
+    assert "This token no longer exists." in response.content.decode()
+
+
+def test_a_row_action_on_a_token_deleted_meanwhile_answers_404(
+    alice_client, make_token, monkeypatch
+):
+    token, _ = make_token("doomed")
+    monkeypatch.setattr(
+        "tokens.views.get_own_token", lambda request, token_id: token
+    )  # the page still shows it
+    Token.objects.filter(pk=token.pk).delete()
+
+    response = alice_client.post(f"/tokens/{token.token_id}/renew/", **HTMX)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("note", "n" * 2001, "Notes can be at most 2,000 characters"),
+        ("name", "admin\u202etxt", "Names cannot contain control characters"),
+    ],
+)
+def test_add_and_edit_refuse_long_notes_and_unprintable_names(
+    alice_client, make_token, field, value, message
+):
+    token, _ = make_token("kept")
+    default = (timezone.localtime() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+
+    added = alice_client.post(
+        "/tokens/new/", {"name": "new", "expires_at": default, field: value}, **HTMX
+    )
+    edited = edit(alice_client, token, **{field: value})
+
+    assert added.status_code == edited.status_code == 400
+    assert message in added.content.decode() and message in edited.content.decode()
+    assert list(Token.objects.values_list("name", flat=True)) == ["kept"]

@@ -1,10 +1,12 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
+from models_registry.models import AIModel
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
@@ -63,27 +65,52 @@ class AssignTokenForm(forms.Form):
     q = forms.CharField(label="Assign token", required=False)
     token_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owner, model, **kwargs):
+    def __init__(self, *args, owner: User, model: AIModel, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.model = model
-        self.conflict = False  # the token was assigned meanwhile: HTTP 409 for the API and htmx
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        token_id = cleaned.get("token_id")
+        token = tokens_for(self.owner).filter(token_id=token_id).first() if token_id else None
+        if token is None:
+            # One message, next to the field people see, whatever was wrong with the hidden id.
+            self.errors.pop("token_id", None)
+            raise forms.ValidationError({"q": "Choose an unassigned token from the list."})
+        cleaned["token"] = token
+        return cleaned
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in one sentence (for a page that shows it as a message)."""
+        return self.errors["q"][0] if "q" in self.errors else ""
 
     def assign(self) -> Token | None:
         """Assign the chosen token to the model; on a broken rule, show it on the form."""
         if not self.is_valid():
             return None
-        token_id = self.cleaned_data["token_id"]
-        token = tokens_for(self.owner).filter(token_id=token_id).first() if token_id else None
-        if token is None:
-            self.add_error("q", "Choose an unassigned token from the list.")
-            return None
         try:
-            return services.assign_token(token=token, model=self.model)
+            return services.assign_token(token=self.cleaned_data["token"], model=self.model)
         except DomainError as error:
-            self.conflict = error.code == "already_assigned"
-            self.add_error("q", error.message)
+            add_domain_error(self, error, field="q")
             return None
+
+
+class ConfirmDeletionForm(forms.Form):
+    """Delete: the provider types the token's name, so a token is never deleted by a slip."""
+
+    confirm_name = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args, token: Token, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.token = token
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed != self.token.name:
+            raise forms.ValidationError("Type the token's name exactly to confirm.")
+        return typed
 
 
 class ExpirationInput(forms.DateTimeInput):

@@ -1,55 +1,87 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from console.errors import DomainError
+from console.errors import DomainError, NotFound
+from console.forms import form_status
 from console.pagination import CappedPaginator
-from console.responses import action_done, render_page_or_partial, reveal_once, safe_next
+from console.responses import (
+    HtmxHttpRequest,
+    action_done,
+    render_page_or_partial,
+    reveal_once,
+    safe_next,
+)
+from models_registry.models import AIModel
 from models_registry.views import get_own_model
 from tokens import services
 from tokens.filters import SORTS, TokenFilter
-from tokens.forms import AssignTokenForm, TokenAddForm, TokenCreateForm, TokenEditForm
+from tokens.forms import (
+    AssignTokenForm,
+    ConfirmDeletionForm,
+    TokenAddForm,
+    TokenCreateForm,
+    TokenEditForm,
+)
+from tokens.models import Token
 from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
 
 TAB_PAGE_SIZE = 25
 
 
-def get_own_token(request, token_id: str):
+def get_own_token(request: HtmxHttpRequest, token_id: str) -> Token:
     """The logged-in provider's token, or 404 (also for another provider's token)."""
-    return get_object_or_404(tokens_for(request.user), token_id=token_id)
+    token = tokens_for(request.user).filter(token_id=token_id).first()
+    if token is None:
+        raise Http404("No such token among yours.")
+    return token
 
 
-def _tab_url(model) -> str:
+def _tab_url(model: AIModel) -> str:
     return reverse("tokens:model_tokens", args=[model.model_id])
 
 
-@require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def model_tokens(request, model_id: str):
-    """A model's Token Management tab: its tokens, Create Token, and Assign token."""
-    model = get_own_model(request, model_id)
-    page = Paginator(tokens_of_model(model), TAB_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+def _list_url() -> str:
+    return reverse("tokens:list")
+
+
+# --- A model's Token Management tab ---------------------------------------------------------
+
+
+def _tab_context(request: HtmxHttpRequest, model: AIModel, **extra) -> dict:
+    paginator = CappedPaginator(tokens_of_model(model), TAB_PAGE_SIZE)
+    return {
         "model": model,
         "tab": "tokens",
-        "page": page,
+        "page": paginator.get_page(request.GET.get("page")),
         "assign_form": AssignTokenForm(owner=request.user, model=model),
+        **extra,
     }
+
+
+@require_GET
+def model_tokens(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
+    """A model's Token Management tab: its tokens, Create Token, and Assign token."""
+    model = get_own_model(request, model_id)
     return render_page_or_partial(
-        request, "tokens/model_tokens.html", context, partial="tab", refreshable=("token-table",)
+        request,
+        "tokens/model_tokens.html",
+        _tab_context(request, model),
+        partial="tab",
+        refreshable=("token-table",),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
 @sensitive_variables("secret", "created")
-def create_for_model(request, model_id: str):
+def create_for_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Create Token from a model's tab: Name and Model (this one preselected), then Generate."""
     model = get_own_model(request, model_id)
     if request.method == "POST":
@@ -72,12 +104,12 @@ def create_for_model(request, model_id: str):
             "default_lifetime_days": settings.TOKEN_DEFAULT_LIFETIME_DAYS,
         },
         partial="dialog",
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )
 
 
 @sensitive_variables("secret")
-def reveal(request, *, token, secret: str, back_url: str):
+def reveal(request: HtmxHttpRequest, *, token: Token, secret: str, back_url: str) -> HttpResponse:
     """A new token's one-time reveal (see `reveal_once`)."""
     return reveal_once(
         request,
@@ -88,7 +120,7 @@ def reveal(request, *, token, secret: str, back_url: str):
 
 
 @require_GET
-def unassigned_search(request, model_id: str):
+def unassigned_search(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """The type-ahead's dropdown: unassigned tokens whose name contains `q`, best first."""
     model = get_own_model(request, model_id)
     query = request.GET.get("q", "").strip()[:100]
@@ -100,47 +132,29 @@ def unassigned_search(request, model_id: str):
 
 
 @require_POST
-def assign_to_model(request, model_id: str):
+def assign_to_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Save: assign the token chosen in the type-ahead to this model."""
     model = get_own_model(request, model_id)
     form = AssignTokenForm(request.POST, owner=request.user, model=model)
     token = form.assign()
     if token is not None:
         messages.success(request, f"Token “{token.name}” assigned to “{model.name}”.")
+        if not request.htmx:
+            if token.needs_new_evk:  # htmx shows this beside the form instead
+                messages.warning(request, evk_warning(token))
+            return action_done(request, next_url=_tab_url(model))
         form = AssignTokenForm(owner=request.user, model=model)
-    context = {"model": model, "assign_form": form, "assigned": token}
     if not request.htmx:
-        if token is None:
-            messages.error(request, form.errors["q"][0])
-        return action_done(request, next_url=_tab_url(model))
+        # Without JavaScript: the whole tab again, the form's message beside the field.
+        context = _tab_context(request, model, assign_form=form)
+        return render(request, "tokens/model_tokens.html", context, status=form_status(form))
     response = render(
         request,
         "tokens/model_tokens.html#assign-section",
-        context,
-        status=200 if token else 409 if form.conflict else 422,
+        {"model": model, "assign_form": form, "assigned": token},
+        status=form_status(form),
     )
     return trigger_client_event(response, "tokensChanged") if token else response
-
-
-@require_http_methods(["GET", "POST"])
-def delete(request, token_id: str):
-    """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
-    token = get_own_token(request, token_id)
-    next_url = safe_next(request, reverse("dashboard"))
-    error = None
-    if request.method == "POST":
-        if request.POST.get("confirm_name", "") == token.name:
-            services.delete_token(token=token)
-            messages.success(request, f"Token “{token.name}” deleted.")
-            return action_done(request, next_url=next_url)
-        error = "Type the token's name exactly to confirm."
-    return render_page_or_partial(
-        request,
-        "tokens/token_delete.html",
-        {"token": token, "next_url": next_url, "error": error},
-        partial="dialog",
-        status=422 if error else 200,
-    )
 
 
 # --- Tokens List ------------------------------------------------------------------------------
@@ -148,7 +162,7 @@ def delete(request, token_id: str):
 PAGE_SIZES = (25, 50, 100)
 
 
-def _page_size(request) -> int:
+def _page_size(request: HtmxHttpRequest) -> int:
     try:
         size = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
@@ -157,8 +171,7 @@ def _page_size(request) -> int:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def token_list(request):
+def token_list(request: HtmxHttpRequest) -> HttpResponse:
     """Tokens: every token of the provider, filtered, sorted and paged by the query string."""
     filterset = TokenFilter(request.GET or None, queryset=tokens_for(request.user), request=request)
     paginator = CappedPaginator(filterset.qs, _page_size(request))
@@ -180,11 +193,10 @@ def token_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
 @sensitive_variables("secret", "created")
-def token_add(request):
+def token_add(request: HtmxHttpRequest) -> HttpResponse:
     """Add Token: Name, Model (optional), Note, Expiration, then Generate Token."""
-    back_url = safe_next(request, reverse("tokens:list"))
+    back_url = safe_next(request, _list_url())
     form = TokenAddForm(request.POST or None, owner=request.user)
     if request.method == "POST":
         created = form.create()
@@ -196,16 +208,15 @@ def token_add(request):
         "tokens/token_add.html",
         {"form": form, "back_url": back_url, "section": "tokens"},
         partial="dialog",
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
-def token_edit(request, token_id: str):
+def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Edit: change name, note, expiration date, status, or assign while unassigned."""
     token = get_own_token(request, token_id)
-    next_url = safe_next(request, reverse("tokens:list"))
+    next_url = safe_next(request, _list_url())
     form = TokenEditForm(request.POST or None, token=token)
     if request.method == "POST":
         saved = form.save()
@@ -219,73 +230,95 @@ def token_edit(request, token_id: str):
         "tokens/token_edit.html",
         {"form": form, "token": token, "next_url": next_url, "section": "tokens"},
         partial="dialog",
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )
 
 
-def evk_warning(token) -> str:
+def evk_warning(token: Token) -> str:
     return (
         f"“{token.name}” was reassigned: a new Evaluation Key (EVK) must be generated for "
         f"{token.model.name} before it can be used."
     )
 
 
-def _perform(request, service, token, done: str) -> None:
+# --- Row actions ------------------------------------------------------------------------------
+# Renew, Suspend and Activate act at once; Remove assignment, Cancel token and Delete ask first
+# (GET shows the question, POST acts). Each says what happened, or why nothing did.
+
+
+def _perform(request: HtmxHttpRequest, service: Callable[..., Token], token: Token, done: str):
     """Run a token service and say what happened, or why nothing did, as a message."""
     try:
         service(token=token)
+    except NotFound as error:
+        raise Http404(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done.format(token=token))
 
 
-def _quick_action(service, done: str):
-    """A one-click row action (Renew, Suspend, Activate): POST, say what happened, refresh."""
-
-    @require_POST
-    def view(request, token_id: str):
-        token = get_own_token(request, token_id)
-        _perform(request, service, token, done)
-        return action_done(request, next_url=safe_next(request, reverse("tokens:list")))
-
-    view.__name__ = service.__name__
-    return view
+def _ask(request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200):
+    return render_page_or_partial(request, template, context, partial="dialog", status=status)
 
 
-def _confirmed_action(service, done: str, template: str, fallback):
-    """An action that asks first (Remove assignment, Cancel token): GET the dialog, POST to act."""
-
-    @require_http_methods(["GET", "POST"])
-    def view(request, token_id: str):
-        token = get_own_token(request, token_id)
-        next_url = safe_next(request, fallback(token))
-        if request.method == "POST":
-            _perform(request, service, token, done)
-            return action_done(request, next_url=next_url)
-        context = {"token": token, "next_url": next_url}
-        return render_page_or_partial(request, template, context, partial="dialog")
-
-    view.__name__ = service.__name__
-    return view
+@require_POST
+def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Renew: the expiration becomes now plus the default lifetime."""
+    token = get_own_token(request, token_id)
+    done = "Token “{token.name}” renewed until {token.expires_at:%b %-d, %Y}."
+    _perform(request, services.renew_token, token, done)
+    return action_done(request, next_url=safe_next(request, _list_url()))
 
 
-renew = _quick_action(
-    services.renew_token, "Token “{token.name}” renewed until {token.expires_at:%b %-d, %Y}."
-)
-suspend = _quick_action(services.suspend_token, "Token “{token.name}” suspended.")
-activate = _quick_action(services.activate_token, "Token “{token.name}” activated.")
+@require_POST
+def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Suspend: the token stops authenticating until it is activated again."""
+    token = get_own_token(request, token_id)
+    _perform(request, services.suspend_token, token, "Token “{token.name}” suspended.")
+    return action_done(request, next_url=safe_next(request, _list_url()))
 
 
-unassign = _confirmed_action(
-    services.unassign_token,
-    "Assignment of “{token.name}” to “{token.last_model.name}” removed.",
-    "tokens/token_unassign.html",
-    lambda token: _tab_url(token.model) if token.model else reverse("dashboard"),
-)
-cancel = _confirmed_action(
-    services.cancel_token,
-    "Token “{token.name}” cancelled.",
-    "tokens/token_cancel.html",
-    lambda token: reverse("tokens:list"),
-)
+@require_POST
+def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Activate: a suspended token authenticates again."""
+    token = get_own_token(request, token_id)
+    _perform(request, services.activate_token, token, "Token “{token.name}” activated.")
+    return action_done(request, next_url=safe_next(request, _list_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Remove assignment, after asking: the token stays, unassigned."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, _tab_url(token.model) if token.model else reverse("dashboard"))
+    if request.method == "POST":
+        done = "Assignment of “{token.name}” to “{token.last_model.name}” removed."
+        _perform(request, services.unassign_token, token, done)
+        return action_done(request, next_url=next_url)
+    return _ask(request, "tokens/token_unassign.html", {"token": token, "next_url": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Cancel token, after asking: cancelling is final."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, _list_url())
+    if request.method == "POST":
+        _perform(request, services.cancel_token, token, "Token “{token.name}” cancelled.")
+        return action_done(request, next_url=next_url)
+    return _ask(request, "tokens/token_cancel.html", {"token": token, "next_url": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
+    token = get_own_token(request, token_id)
+    next_url = safe_next(request, reverse("dashboard"))
+    form = ConfirmDeletionForm(request.POST or None, token=token)
+    if request.method == "POST" and form.is_valid():
+        services.delete_token(token=token)
+        messages.success(request, f"Token “{token.name}” deleted.")
+        return action_done(request, next_url=next_url)
+    context = {"token": token, "next_url": next_url, "form": form}
+    return _ask(request, "tokens/token_delete.html", context, status=form_status(form))

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.decorators.vary import vary_on_headers
 
 from console.api import services
 from console.api.docs import api_reference
 from console.api.forms import LicenseKeyCreateForm
 from console.api.selectors import license_keys_for
+from console.forms import form_status
 from console.responses import action_done, render_page_or_partial, reveal_once
 
 
@@ -25,7 +25,6 @@ def _license_keys_url() -> str:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "HX-Target")
 def license_keys(request):
     """License keys: the provider's keys to the JSON API, with Create and Revoke."""
     return render_page_or_partial(
@@ -38,7 +37,6 @@ def license_keys(request):
 
 
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
 @sensitive_variables("secret", "created")
 def license_key_create(request):
     """Create license key: a name, then the key, shown once."""
@@ -58,7 +56,7 @@ def license_key_create(request):
         "api/license_key_create.html",
         {"form": form},
         partial="dialog",
-        status=422 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
+from console.pagination import COUNT_CAP
+
 register = template.Library()
 
 
@@ -20,3 +22,9 @@ def relative(value: datetime | None) -> str:
     if value > now:
         return f"in {timeuntil(value, now, depth=1)}"
     return f"{timesince(value, now, depth=1)} ago"
+
+
+@register.filter
+def capped(count: int) -> str:
+    """A count made by CappedCount: "1,234", or "5,000+" past the cap."""
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"

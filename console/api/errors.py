@@ -13,9 +13,6 @@ from rest_framework.views import set_rollback
 
 from console.errors import DomainError
 
-# Rules whose breaking is a conflict with the current state of things, not bad input.
-CONFLICT_CODES = {"already_assigned", "not_assigned", "cancelled_is_final", "duplicate"}
-NOT_FOUND_CODES = {"gone"}
 # The services name fields as the pages do; the API names the model by its public id.
 API_FIELD_NAMES = {"model": "model_id"}
 
@@ -74,12 +71,7 @@ def api_exception_handler(exc, context):
     """Every error, whatever raised it, answered in the one shape with the right status."""
     headers = {}
     if isinstance(exc, DomainError):
-        if exc.code in CONFLICT_CODES:
-            code = status.HTTP_409_CONFLICT
-        elif exc.code in NOT_FOUND_CODES:
-            code = status.HTTP_404_NOT_FOUND
-        else:
-            code = status.HTTP_400_BAD_REQUEST
+        code = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
         body = {"message": exc.message, "code": exc.code}
         if exc.field:
             body["errors"] = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}

@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from typing import Any
 
 __all__ = ["ApiError", "Introspection", "ManagementClient", "Model", "Token"]
 
@@ -117,7 +118,7 @@ class ManagementClient:
         Create a token and return `(token_id, token)`. The token (the secret) is returned only
         now: hand it to the end user, do not store it. `model_id=None` makes it unassigned.
         """
-        body = {"name": name, "model_id": model_id, "note": note}
+        body: dict[str, Any] = {"name": name, "model_id": model_id, "note": note}
         if expires_at is not None:
             body["expires_at"] = int(expires_at)
         created = self._call("POST", "tokens", body)

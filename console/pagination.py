@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, QuerySet, Subquery
@@ -25,7 +26,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _bounded_count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        rows = cast(QuerySet, self.object_list)  # always a queryset here
+        return rows.order_by()[: self.cap + 1].count()
 
     @property
     def count(self) -> int:

@@ -1,5 +1,6 @@
 """How views answer: the same view serves a full page, or an htmx fragment of it."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -9,9 +10,13 @@ from django_htmx.middleware import HtmxDetails
 
 
 class HtmxHttpRequest(HttpRequest):
-    """A request that has been through django-htmx's middleware, as every console request has."""
+    """
+    A console page's request: a signed-in provider's (LoginRequiredMiddleware sees to that on
+    every page not marked login_not_required), through django-htmx's middleware.
+    """
 
     htmx: HtmxDetails
+    user: User
 
 
 def render_page_or_partial(

@@ -39,14 +39,14 @@ class ServiceForm(forms.ModelForm):
     def validate_constraints(self) -> None:
         """So are the model's constraints (a unique name per provider)."""
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self._errors:
-            return
-        try:
-            self.saved = self.save_through_service()
-        except DomainError as error:
-            add_domain_error(self, error)
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                self.saved = self.save_through_service()
+            except DomainError as error:
+                add_domain_error(self, error)
+        return cleaned
 
 
 class ServiceDeletes(admin.ModelAdmin):

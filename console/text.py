@@ -6,6 +6,7 @@ with the same words, wherever it is typed: a page, the API or the admin.
 """
 
 import unicodedata
+from collections.abc import Collection
 
 from django.db.models import QuerySet
 
@@ -28,7 +29,9 @@ def duplicate_name(noun: str, name: str) -> Conflict:
     )
 
 
-def _first_forbidden(text: str, categories: set[str], allowed: set[str] = frozenset()):
+def _first_forbidden(
+    text: str, categories: Collection[str], allowed: Collection[str] = ()
+) -> tuple[int, str] | None:
     for position, char in enumerate(text, start=1):
         if char not in allowed and unicodedata.category(char) in categories:
             return position, char

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -42,10 +44,10 @@ class TokenCreateForm(DialogForm):
         help_text="Leave empty to create an unassigned token.",
     )
 
-    def __init__(self, *args, owner, **kwargs):
+    def __init__(self, *args, owner: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["model"].queryset = models_for(owner)
+        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(owner)
 
     @sensitive_variables("secret")
     def create(self) -> tuple[Token, str] | None:
@@ -80,11 +82,6 @@ class AssignTokenForm(forms.Form):
             raise forms.ValidationError({"q": "Choose an unassigned token from the list."})
         cleaned["token"] = token
         return cleaned
-
-    @property
-    def message(self) -> str:
-        """What went wrong, in one sentence (for a page that shows it as a message)."""
-        return self.errors["q"][0] if "q" in self.errors else ""
 
     def assign(self) -> Token | None:
         """Assign the chosen token to the model; on a broken rule, show it on the form."""
@@ -192,7 +189,7 @@ class TokenEditForm(DialogForm):
         super().__init__(*args, initial=initial, **kwargs)
         self.token = token
         self.fields["name"].widget.attrs.pop("autofocus", None)
-        self.fields["model"].queryset = models_for(token.owner)
+        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(token.owner)
         _limits(self.fields["expires_at"])
         if token.is_assigned:
             # Only unassigned tokens can be assigned: the dialog offers Remove assignment instead.

@@ -237,7 +237,7 @@ def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 def evk_warning(token: Token) -> str:
     return (
         f"“{token.name}” was reassigned: a new Evaluation Key (EVK) must be generated for "
-        f"{token.model.name} before it can be used."
+        f"{token.model_name} before it can be used."
     )
 
 

@@ -13,7 +13,7 @@ class LicenseKeyAdmin(ServiceDeletes):
     list_filter = ["created_at", "last_used_at"]
     search_fields = ["name", "owner__username", "=key_id"]
     list_select_related = ["owner"]
-    readonly_fields = ["key_id", "owner", "name", "hint", "created_at", "last_used_at"]
+    readonly_fields = ("key_id", "owner", "name", "hint", "created_at", "last_used_at")
     fields = readonly_fields
     delete_service = staticmethod(services.revoke_license_key)
     delete_argument = "key"

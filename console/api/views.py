@@ -1,6 +1,7 @@
 """The console's pages about the JSON API: License keys (create, revoke) and API docs."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
@@ -11,11 +12,11 @@ from console.api.docs import api_reference
 from console.api.forms import LicenseKeyCreateForm
 from console.api.selectors import license_keys_for
 from console.forms import form_status
-from console.responses import action_done, render_page_or_partial, reveal_once
+from console.responses import HtmxHttpRequest, action_done, render_page_or_partial, reveal_once
 
 
 @require_GET
-def api_docs(request):
+def api_docs(request: HtmxHttpRequest) -> HttpResponse:
     """API docs: how to authenticate, errors, the Python client, and every endpoint."""
     return render(request, "api/api_docs.html", {"reference": api_reference(request)})
 
@@ -25,7 +26,7 @@ def _license_keys_url() -> str:
 
 
 @require_GET
-def license_keys(request):
+def license_keys(request: HtmxHttpRequest) -> HttpResponse:
     """License keys: the provider's keys to the JSON API, with Create and Revoke."""
     return render_page_or_partial(
         request,
@@ -38,7 +39,7 @@ def license_keys(request):
 
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("secret", "created")
-def license_key_create(request):
+def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create license key: a name, then the key, shown once."""
     form = LicenseKeyCreateForm(request.POST or None, owner=request.user)
     if request.method == "POST":
@@ -61,7 +62,7 @@ def license_key_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-def license_key_revoke(request, key_id: str):
+def license_key_revoke(request: HtmxHttpRequest, key_id: str) -> HttpResponse:
     """Revoke, after a confirmation: scripts using the key are refused from then on."""
     key = get_object_or_404(license_keys_for(request.user), key_id=key_id)
     if request.method == "POST":

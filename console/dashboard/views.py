@@ -1,15 +1,16 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console.dashboard.selectors import EXPIRING_SOON_DAYS, account_summary
+from console.responses import HtmxHttpRequest
 from models_registry.selectors import models_with_token_counts
 
 DASHBOARD_MODELS = 6
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The provider's landing page: what needs attention across models and tokens."""
     return render(
         request,

@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 def _hammer(port, method, path, body, headers, seconds, results):
     """One client process: requests back to back for `seconds`, counting answers by status."""
-    counts = {}
+    counts: dict[int, int] = {}
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -148,7 +148,7 @@ class Command(BaseCommand):
         rates = {}
         with self._gunicorn(workers, digest_key) as port:
             for label, method, path, body, headers in cases:
-                results = multiprocessing.Queue()
+                results: multiprocessing.Queue = multiprocessing.Queue()
                 processes = [
                     multiprocessing.Process(
                         target=_hammer, args=(port, method, path, body, headers, seconds, results)
@@ -157,7 +157,7 @@ class Command(BaseCommand):
                 ]
                 for process in processes:
                     process.start()
-                counts = {}
+                counts: dict[int, int] = {}
                 for _ in processes:
                     for status, count in results.get().items():
                         counts[status] = counts.get(status, 0) + count

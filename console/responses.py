@@ -1,7 +1,8 @@
 """How views answer: the same view serves a full page, or an htmx fragment of it."""
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,6 +54,17 @@ def reveal_once(
     response = render_page_or_partial(request, template, context, partial="dialog")
     response["Cache-Control"] = "no-store"
     return trigger_client_event(response, changed)
+
+
+def own_or_404[M: Model](queryset: QuerySet[M], message: str, **lookup: str) -> M:
+    """
+    The object of `queryset` (already scoped to the caller) matching `lookup`, or a 404 saying
+    `message`: another provider's object is answered exactly like one that does not exist.
+    """
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404(message)
+    return found
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:

@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -6,7 +6,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
-from console.responses import HtmxHttpRequest, render_page_or_partial
+from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial
 from models_registry.forms import ModelCreateForm
 from models_registry.models import AIModel
 from models_registry.selectors import models_for, models_with_token_counts
@@ -16,10 +16,7 @@ MODELS_PAGE_SIZE = 25
 
 def get_own_model(request: HtmxHttpRequest, model_id: str) -> AIModel:
     """The logged-in provider's model, or 404 (also for another provider's model)."""
-    model = models_for(request.user).filter(model_id=model_id).first()
-    if model is None:
-        raise Http404("No such model among yours.")
-    return model
+    return own_or_404(models_for(request.user), "No such model among yours.", model_id=model_id)
 
 
 @require_GET

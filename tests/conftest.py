@@ -78,6 +78,25 @@ def make_token(alice):
     return make
 
 
+@pytest.fixture
+def deleted_meanwhile(monkeypatch):
+    """
+    Make the next token change lose a race with a delete: the service reads the token's row,
+    then (as another request would, where rows are not locked) the row is deleted.
+    """
+    from tokens import services
+    from tokens.models import Token
+
+    read_current_row = services._locked
+
+    def read_then_lose_the_race(token):
+        current = read_current_row(token)
+        Token.objects.filter(pk=token.pk).delete()
+        return current
+
+    monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+
+
 # --- Real browser --------------------------------------------------------------------------
 
 

@@ -434,21 +434,12 @@ def test_each_refusal_says_its_kind_and_status(make_token, sentiment, vision):
     ],
     ids=["rename", "note", "renew"],
 )
-def test_a_change_racing_a_delete_of_the_same_token_says_it_is_gone(
-    make_token, monkeypatch, change
-):
+def test_a_change_racing_a_delete_of_the_same_token_says_it_is_gone(make_token, change, request):
     """Where rows are not locked (SQLite), a delete can land between reading and writing."""
     from console.errors import Gone
 
     token, _ = make_token("doomed")
-    read_current_row = services._locked
-
-    def read_then_lose_the_race(token):
-        current = read_current_row(token)
-        Token.objects.filter(pk=token.pk).delete()  # another request deletes it meanwhile
-        return current
-
-    monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+    request.getfixturevalue("deleted_meanwhile")
 
     with pytest.raises(Gone, match=r"This token no longer exists\."):
         change(token)

@@ -414,17 +414,10 @@ def test_another_providers_token_is_not_found_for_any_action(
 
 
 def test_edit_racing_a_delete_answers_404_saying_the_token_is_gone(
-    alice_client, make_token, monkeypatch
+    alice_client, make_token, request
 ):
     token, _ = make_token("doomed")
-    read_current_row = services._locked
-
-    def read_then_lose_the_race(token):
-        current = read_current_row(token)
-        Token.objects.filter(pk=token.pk).delete()  # another request deletes it meanwhile
-        return current
-
-    monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+    request.getfixturevalue("deleted_meanwhile")
 
     response = edit(alice_client, token, name="renamed")
 

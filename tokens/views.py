@@ -15,6 +15,7 @@ from console.pagination import CappedPaginator
 from console.responses import (
     HtmxHttpRequest,
     action_done,
+    own_or_404,
     render_page_or_partial,
     reveal_once,
     safe_next,
@@ -38,10 +39,7 @@ TAB_PAGE_SIZE = 25
 
 def get_own_token(request: HtmxHttpRequest, token_id: str) -> Token:
     """The logged-in provider's token, or 404 (also for another provider's token)."""
-    token = tokens_for(request.user).filter(token_id=token_id).first()
-    if token is None:
-        raise Http404("No such token among yours.")
-    return token
+    return own_or_404(tokens_for(request.user), "No such token among yours.", token_id=token_id)
 
 
 def _tab_url(model: AIModel) -> str:

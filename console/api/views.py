@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +12,13 @@ from console.api.docs import api_reference
 from console.api.forms import LicenseKeyCreateForm
 from console.api.selectors import license_keys_for
 from console.forms import form_status
-from console.responses import HtmxHttpRequest, action_done, render_page_or_partial, reveal_once
+from console.responses import (
+    HtmxHttpRequest,
+    action_done,
+    own_or_404,
+    render_page_or_partial,
+    reveal_once,
+)
 
 
 @require_GET
@@ -64,7 +70,9 @@ def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def license_key_revoke(request: HtmxHttpRequest, key_id: str) -> HttpResponse:
     """Revoke, after a confirmation: scripts using the key are refused from then on."""
-    key = get_object_or_404(license_keys_for(request.user), key_id=key_id)
+    key = own_or_404(
+        license_keys_for(request.user), "No such license key among yours.", key_id=key_id
+    )
     if request.method == "POST":
         services.revoke_license_key(key=key)
         messages.success(request, f"License key “{key.name}” revoked.")

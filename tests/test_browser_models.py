@@ -12,6 +12,7 @@ def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, 
     log_in(alice)
     page.get_by_role("link", name="Models").click()
     expect(page.get_by_role("heading", name="Create your first model")).to_be_visible()
+    page.wait_for_load_state()  # htmx (a deferred script) has run: Create Model opens a dialog
 
     page.get_by_role("button", name="Create Model").click()
     dialog = page.get_by_role("dialog", name="Create Model")

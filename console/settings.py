@@ -49,6 +49,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET_KEY
 # Token digests are HMAC-SHA256 under this key, kept apart from SECRET_KEY so that rotating the
 # session-signing key does not invalidate every token a provider has handed out.
 TOKEN_DIGEST_KEY = os.environ.get("TOKEN_DIGEST_KEY") or _DEV_TOKEN_DIGEST_KEY
+# Old digest keys, kept while rotating: a secret found under one is re-digested under the current
+# key the first time it is presented (console.keys). Drop them once every live secret has been.
+TOKEN_DIGEST_KEY_FALLBACKS = envlist("TOKEN_DIGEST_KEY_FALLBACKS", "")
 if not DEBUG:
     if SECRET_KEY == _DEV_SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")

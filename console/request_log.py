@@ -80,6 +80,11 @@ class RequestLogMiddleware:
         request.request_id = request_id_for(request)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
+        if logger.isEnabledFor(logging.INFO):
+            self._log(request, response, started)
+        return response
+
+    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
         provider, actor = provider_and_actor(request)
         fields = {
             "request_id": request.request_id,
@@ -92,4 +97,3 @@ class RequestLogMiddleware:
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         }
         logger.info(key_value_text(fields), extra={"log_fields": fields})
-        return response

@@ -167,3 +167,12 @@ def test_log_format_json_selects_the_json_formatter():
     assert json_format.stdout.split()[-1] == "JsonFormatter"
     assert default.stdout.split()[-1] == "Formatter"
     assert "LOG_FORMAT must be text or json" in typo.stderr
+
+
+def test_with_the_request_log_off_the_request_id_is_still_returned(client, caplog):
+    caplog.set_level(logging.WARNING, logger=LOGGER)
+
+    response = client.get("/healthz")
+
+    assert len(response["X-Request-ID"]) == 32
+    assert not [record for record in caplog.records if record.name == LOGGER]

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ConsoleConfig(AppConfig):
     name = "console"
     verbose_name = "Console"
+
+    def ready(self) -> None:
+        # System checks register themselves by being imported.
+        from console import checks  # noqa: F401

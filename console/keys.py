@@ -7,6 +7,10 @@ a token from a license key; the checksum rejects a mistyped secret without touch
 Only an HMAC-SHA256 digest under `settings.TOKEN_DIGEST_KEY` is stored: a 256-bit random secret
 cannot be brute-forced, so it needs no slow hash, and a check costs one indexed query and a few
 microseconds of CPU. The prefix is part of what is digested, so the kinds never collide.
+
+`TOKEN_DIGEST_KEY` can be rotated: old keys stay in `TOKEN_DIGEST_KEY_FALLBACKS`, a presented
+secret is looked up under every key in the same one query (`PresentedDigests`), and a secret
+found under an old key is re-digested under the current one, once.
 """
 
 import hashlib
@@ -41,11 +45,54 @@ def _checksum(random_part: str) -> str:
     return base62(zlib.crc32(random_part.encode("ascii")), CHECKSUM_CHARS)
 
 
+def _hmac(key: str, value: str) -> str:
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
 @sensitive_variables("value")
 def digest(value: str) -> str:
     """The keyed digest stored in place of a secret (64 hex characters)."""
-    key = settings.TOKEN_DIGEST_KEY.encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return _hmac(settings.TOKEN_DIGEST_KEY, value)
+
+
+@dataclass(frozen=True, repr=False)
+class PresentedDigests:
+    """
+    What a presented secret is looked up by: its digest under the current key and under each
+    fallback key, all in one query. Without fallbacks this is one digest and one `=` lookup.
+    """
+
+    current: str
+    fallbacks: tuple[str, ...] = ()
+
+    @classmethod
+    @sensitive_variables("value")
+    def of(cls, value: str) -> "PresentedDigests":
+        fallbacks = tuple(_hmac(key, value) for key in settings.TOKEN_DIGEST_KEY_FALLBACKS)
+        return cls(current=digest(value), fallbacks=fallbacks)
+
+    @property
+    def params(self) -> list[str]:
+        """The query parameters for `condition()`, in its order."""
+        return [self.current, *self.fallbacks]
+
+    def condition(self, column: str) -> str:
+        """SQL matching any of the digests in `column`: still one indexed lookup."""
+        if not self.fallbacks:
+            return f"{column} = %s"
+        return f"{column} IN ({', '.join(['%s'] * len(self.params))})"
+
+    def matches(self, stored: str) -> bool:
+        """True when `stored` is one of the digests, compared in constant time."""
+        # A list, not a generator: compare with every key whatever matched first.
+        return any([hmac.compare_digest(stored, wanted) for wanted in self.params])
+
+    def is_stale(self, stored: str) -> bool:
+        """True when `stored` is a digest under an old key, to be replaced by `current`."""
+        return not hmac.compare_digest(stored, self.current)
+
+    def __repr__(self) -> str:
+        return f"PresentedDigests(keys={len(self.params)})"
 
 
 class SecretFormat:

@@ -49,6 +49,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _DEV_SECRET_KEY
 # Token digests are HMAC-SHA256 under this key, kept apart from SECRET_KEY so that rotating the
 # session-signing key does not invalidate every token a provider has handed out.
 TOKEN_DIGEST_KEY = os.environ.get("TOKEN_DIGEST_KEY") or _DEV_TOKEN_DIGEST_KEY
+# Old digest keys, kept while rotating: a secret found under one is re-digested under the current
+# key the first time it is presented (console.keys). Drop them once every live secret has been.
+TOKEN_DIGEST_KEY_FALLBACKS = envlist("TOKEN_DIGEST_KEY_FALLBACKS", "")
 if not DEBUG:
     if SECRET_KEY == _DEV_SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
@@ -87,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its one log line per request sees the final status and the whole duration.
+    "console.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,7 +206,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Manage your AI models and their User Access Tokens from scripts, and let your query "
         "gateway check tokens. Authenticate with `Authorization: Bearer <license key>`; "
-        "timestamps are Unix seconds; errors are `{message, code, errors}`."
+        "timestamps are Unix seconds; errors are `{message, code, errors, request_id}`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -226,10 +231,21 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
 # Behind a load balancer that terminates TLS, trust its X-Forwarded-Proto header.
 if envbool("USE_X_FORWARDED_PROTO", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Set only behind a proxy that sets (and strips clients' own) request headers: then the request
+# log takes its X-Request-ID. Anyone could send those headers straight to the app server.
+TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", "false")
 
+# "text": messages as they are, the request log as key=value; "json": one object per line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "console.log_formats.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

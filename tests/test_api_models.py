@@ -84,7 +84,11 @@ def test_another_providers_model_is_404(api, charlies_model):
     response = api.get(f"/api/v1/models/{charlies_model.model_id}")
 
     assert response.status_code == 404
-    assert response.json() == {"message": "No such model among yours.", "code": "not_found"}
+    assert response.json() == {
+        "message": "No such model among yours.",
+        "code": "not_found",
+        "request_id": response["X-Request-ID"],
+    }
 
 
 def test_malformed_json_is_400(client, alice_key):

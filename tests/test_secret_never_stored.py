@@ -3,10 +3,14 @@
 import logging
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.views.debug import ExceptionReporter
 
+from console import keys
+from console.api.models import LicenseKey
+from console.log_formats import JsonFormatter
 from tokens import secrets, services
 from tokens.models import Token
 
@@ -63,3 +67,51 @@ def test_exception_reports_do_not_contain_the_secret(alice, monkeypatch):
     assert made
     assert "create_token" in report
     assert made[0].value not in report
+
+
+@pytest.fixture
+def made_secrets(monkeypatch):
+    """Every secret digested from now on (made or presented), each with its digest."""
+    made: dict[str, str] = {}
+    real_digest = keys.digest
+
+    def recording_digest(value: str) -> str:
+        made[value] = real_digest(value)
+        return made[value]
+
+    monkeypatch.setattr(keys, "digest", recording_digest)
+    return made
+
+
+def every_rendering(record: logging.LogRecord) -> str:
+    """A record as any handler could write it: plain, JSON, and every attribute it carries."""
+    return "\n".join(
+        [logging.Formatter().format(record), JsonFormatter().format(record), repr(vars(record))]
+    )
+
+
+def test_no_secret_or_digest_reaches_any_log_record(
+    alice_client, alice_key, api, sentiment, made_secrets, caplog, capsys
+):
+    caplog.set_level(logging.DEBUG)
+    tab = f"/models/{sentiment.model_id}/tokens/new/"
+
+    alice_client.post(tab, {"name": "console-token", "model": sentiment.model_id})
+    alice_client.post("/account/license-keys/new/", {"name": "console-key"})
+    call_command("createlicense", "alice", "--name", "shell-key")
+    api_token = api.post("/api/v1/tokens", {"name": "api-token", "model_id": sentiment.model_id})
+    secret = api_token.json()["token"]
+    api.post("/api/v1/introspect", {"token": secret})
+    alice_client.get("/api/v1/token", headers={"Authorization": f"Bearer {secret}"})
+    alice_client.get("/api/v1/token", headers={"Authorization": f"Bearer {secret[:-1]}x"})
+    api.get("/api/v1/models", key=alice_key[:-1] + "x")
+
+    made = {value for value in made_secrets if value.startswith(("uat_", "lic_"))}
+    stored = {token.digest for token in Token.objects.all()}
+    stored |= {key.digest for key in LicenseKey.objects.all()}
+    logged = "\n".join(every_rendering(record) for record in caplog.records)
+    assert len(made) == 5  # two tokens, three license keys (one presented, not made)
+    assert alice_key in made and secret in made
+    assert len([r for r in caplog.records if r.name == "console.requests"]) == 7
+    assert all(value not in logged for value in made | {alice_key})
+    assert all(value not in logged for value in stored | set(made_secrets.values()))

@@ -1,12 +1,18 @@
+import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from console.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
 from models_registry.models import AIModel
 from tokens.models import Token
 
 
-def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, capsys):
+@pytest.fixture
+def development(settings):
+    settings.DEBUG = True
+
+
+def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, development, capsys):
     call_command("seed_demo")
 
     provider = get_user_model().objects.get(username=DEMO_USERNAME)
@@ -22,7 +28,7 @@ def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, capsys
     assert DEMO_PASSWORD in output
 
 
-def test_seed_demo_is_idempotent(db):
+def test_seed_demo_is_idempotent(db, development):
     call_command("seed_demo")
     counts = (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count())
 
@@ -31,3 +37,12 @@ def test_seed_demo_is_idempotent(db):
     assert (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count()) == (
         counts
     )
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_because_its_password_is_public(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG on: its logins' password is published"):
+        call_command("seed_demo")
+
+    assert not get_user_model().objects.exists()

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x7!k2#production-secret-key-that-is-long-and-random-enough-9f8e7d6c5b4a",
-    "TOKEN_DIGEST_KEY": "production-token-digest-key",
+    "TOKEN_DIGEST_KEY": "production-token-digest-key-of-at-least-32-characters",
     "ALLOWED_HOSTS": "console.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://console.example.com",
 }
@@ -35,6 +35,22 @@ def test_check_deploy_is_clean_with_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_reports_a_token_digest_key_shorter_than_32_characters():
+    result = manage(
+        "check", "--deploy", **{**PRODUCTION, "TOKEN_DIGEST_KEY": "only-31-characters-long-key-xyz"}
+    )
+
+    assert result.returncode != 0
+    assert "console.E001" in result.stderr
+    assert "TOKEN_DIGEST_KEY has fewer than 32 characters." in result.stderr
+
+
+def test_the_digest_key_length_is_checked_only_for_deployment():
+    result = manage("check", **{**PRODUCTION, "TOKEN_DIGEST_KEY": "short-digest-key"})
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_refuses_the_development_secret_key():
@@ -86,3 +102,12 @@ def test_token_lifetimes_come_from_the_environment():
     )
 
     assert result.stdout.split()[-2:] == ["7", "90"]
+
+
+def test_a_short_digest_key_is_not_reported_in_development(settings):
+    from console.checks import check_token_digest_key_length
+
+    settings.DEBUG = True
+    settings.TOKEN_DIGEST_KEY = "short"
+
+    assert check_token_digest_key_length(None) == []

@@ -4,6 +4,7 @@ import re
 
 from django.test import override_settings
 
+from console.keys import PresentedDigests
 from tokens import secrets
 
 
@@ -53,3 +54,27 @@ def test_hint_shows_only_prefix_and_last_four_characters():
     assert made.hint == f"uat_…{made.value[-4:]}"
     assert made.value not in repr(made)
     assert made.hint in repr(made)
+
+
+def test_presented_digests_cover_the_current_key_then_each_fallback():
+    value = secrets.new_secret().value
+    with override_settings(TOKEN_DIGEST_KEY="key-two", TOKEN_DIGEST_KEY_FALLBACKS=["key-one"]):
+        rotating = PresentedDigests.of(value)
+    with override_settings(TOKEN_DIGEST_KEY="key-two", TOKEN_DIGEST_KEY_FALLBACKS=[]):
+        settled = PresentedDigests.of(value)
+    under_one = hmac.new(b"key-one", value.encode(), hashlib.sha256).hexdigest()
+
+    assert rotating.params == [settled.current, under_one]
+    assert rotating.condition("digest") == "digest IN (%s, %s)"
+    assert settled.condition("digest") == "digest = %s"
+    assert rotating.matches(under_one) and rotating.is_stale(under_one)
+    assert not settled.matches(under_one)
+    assert not rotating.is_stale(settled.current)
+
+
+def test_presented_digests_never_show_a_digest_or_the_secret():
+    value = secrets.new_secret().value
+    with override_settings(TOKEN_DIGEST_KEY_FALLBACKS=["key-one"]):
+        presented = PresentedDigests.of(value)
+
+    assert all(shown not in repr(presented) for shown in [value, *presented.params])

@@ -6,7 +6,6 @@ place. A broken rule raises `DomainError` and changes nothing: each function run
 transaction and only touches the caller's `token` object once everything has succeeded.
 """
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import Conflict, DomainError, Gone
+from console.keys import PresentedDigests
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import AIModel
 from tokens import secrets
@@ -381,7 +381,7 @@ def _failure(token: Token) -> AuthFailure | None:
     return AuthFailure(reason) if reason else None
 
 
-def _lookup_sql(*, with_owner: bool) -> str:
+def _lookup_sql(*, with_owner: bool, digests: PresentedDigests) -> str:
     """
     The check's one query, written once by hand: the ORM would spend about a millisecond
     compiling it on every call, several times the cost of running it (`benchmark_introspection`).
@@ -390,32 +390,39 @@ def _lookup_sql(*, with_owner: bool) -> str:
     quote = connection.ops.quote_name
     token, model = Token._meta, AIModel._meta
     column = lambda meta, name: quote(meta.get_field(name).column)  # noqa: E731
+    digest = f"t.{column(token, 'digest')}"
     sql = (
         f"SELECT t.*, m.{column(model, 'model_id')} AS model_public_id "  # noqa: S608 - identifiers only
         f"FROM {quote(token.db_table)} t LEFT JOIN {quote(model.db_table)} m "
         f"ON m.{quote(model.pk.column)} = t.{column(token, 'model')} "
-        f"WHERE t.{column(token, 'digest')} = %s"
+        f"WHERE {digests.condition(digest)}"
     )
     return sql + (f" AND t.{column(token, 'owner')} = %s" if with_owner else "")
 
 
-@sensitive_variables("presented")
+@sensitive_variables("presented", "digests")
 def authenticate(presented: str, *, owner: User | None = None) -> Authentication:
     """
     Check a presented secret: one indexed query, a few microseconds of CPU, no write.
 
     A malformed or mistyped secret is refused before the database is asked. With `owner`, a
     token of another provider counts as unknown. The token comes back with its model's id and
-    name loaded (the model's other fields load if asked for).
+    name loaded (the model's other fields load if asked for). A token found under a fallback
+    digest key is re-digested under the current key: one write, the first time only.
     """
     if not secrets.is_well_formed(presented):
         return Authentication(None, AuthFailure.MALFORMED)
-    wanted = secrets.digest(presented)
-    params = [wanted] if owner is None else [wanted, owner.pk]
-    found = list(Token.objects.raw(_lookup_sql(with_owner=owner is not None), params))
-    if not found or not hmac.compare_digest(found[0].digest, wanted):
+    digests = PresentedDigests.of(presented)
+    params = digests.params if owner is None else [*digests.params, owner.pk]
+    sql = _lookup_sql(with_owner=owner is not None, digests=digests)
+    found = list(Token.objects.raw(sql, params))
+    if not found or not digests.matches(found[0].digest):
         return Authentication(None, AuthFailure.UNKNOWN)
     token = found[0]
+    if digests.is_stale(token.digest):
+        # update(), not save(): neither updated_at nor anything else of the token changes.
+        Token.objects.filter(pk=token.pk).update(digest=digests.current)
+        token.digest = digests.current
     if token.model_id is not None:
         # Values in the model's field order (id, model_id, owner, name), as from_db expects.
         token.model = AIModel.from_db(

@@ -1,13 +1,14 @@
 """
-The JSON API's one error shape, whatever went wrong: `{"message", "code", "errors"}`.
+The JSON API's one error shape, whatever went wrong: `{"message", "code", "errors", "request_id"}`.
 
 Endpoints live beside their pages (`models_registry/api.py`, `tokens/api.py`) and call the same
 services; this module turns the services' `DomainError` into that shape with the right status.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -18,7 +19,12 @@ API_FIELD_NAMES = {"model": "model_id"}
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer."""
+    """
+    The body of every error answer, built by `error_body()` whatever went wrong.
+
+    `request_id` is the request log's id for this request, also in the `X-Request-ID` header:
+    quoting it lets the console's operators find what happened.
+    """
 
     message = serializers.CharField(help_text="What went wrong, written for a person.")
     code = serializers.CharField(help_text="A stable name for the rule or failure.")
@@ -27,6 +33,31 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text="Messages per request field, for validation errors.",
     )
+    request_id = serializers.CharField(
+        required=False,
+        help_text="This request's id in the console's logs (also the `X-Request-ID` header).",
+    )
+
+
+def error_body(
+    request: HttpRequest | Request | None,
+    message: str,
+    code: str,
+    errors: dict | None = None,
+) -> dict:
+    """
+    The one error shape, `{"message", "code", "errors", "request_id"}`, for any JSON error.
+
+    `errors` is left out when there are none; `request_id` when no request log middleware saw
+    the request (a view called directly in a test).
+    """
+    body: dict = {"message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return body
 
 
 ERROR_DESCRIPTIONS = {
@@ -69,15 +100,17 @@ def _field_errors(detail) -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     """Every error, whatever raised it, answered in the one shape with the right status."""
+    request = context.get("request")
     headers = {}
     if isinstance(exc, DomainError):
         code = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
-        body = {"message": exc.message, "code": exc.code}
+        errors = None
         if exc.field:
-            body["errors"] = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}
+            errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}
+        body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):
         code = status.HTTP_404_NOT_FOUND
-        body = {"message": str(exc) or "Not found.", "code": "not_found"}
+        body = error_body(request, str(exc) or "Not found.", "not_found")
     elif isinstance(exc, exceptions.APIException):
         code = exc.status_code
         if getattr(exc, "auth_header", None):
@@ -86,10 +119,9 @@ def api_exception_handler(exc, context):
             detail = (
                 exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
             )
-            errors = _field_errors(detail)
-            body = {"message": _first_message(detail), "code": "invalid", "errors": errors}
+            body = error_body(request, _first_message(detail), "invalid", _field_errors(detail))
         else:
-            body = {"message": str(exc.detail), "code": exc.get_codes()}
+            body = error_body(request, str(exc.detail), exc.get_codes())
     else:
         return None
     set_rollback()

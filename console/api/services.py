@@ -1,16 +1,16 @@
 """License keys: the JSON API's credentials, made, revoked and checked here."""
 
-import hmac
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
 from console.api.selectors import license_keys_for
-from console.keys import SecretFormat, digest
+from console.keys import PresentedDigests, SecretFormat
 from console.text import clean_unique_name, duplicate_name
 
 LICENSE_KEY = SecretFormat("lic_")
@@ -52,39 +52,64 @@ def revoke_license_key(*, key: LicenseKey) -> None:
         LicenseKey.objects.filter(pk=key.pk).delete()
 
 
-def _license_key_sql() -> str:
+def _license_key_sql(digests: PresentedDigests) -> str:
     """The key check's one query, written once by hand for speed (see tokens.services)."""
     quote = connection.ops.quote_name
     key, user = LicenseKey._meta, get_user_model()._meta
+    username = user.get_field(get_user_model().USERNAME_FIELD).column
     return (
-        f"SELECT k.*, u.{quote(user.get_field('is_active').column)} AS owner_is_active "  # noqa: S608 - identifiers only
+        f"SELECT k.*, u.{quote(user.get_field('is_active').column)} AS owner_is_active, "  # noqa: S608 - identifiers only
+        f"u.{quote(username)} AS owner_username "
         f"FROM {quote(key.db_table)} k JOIN {quote(user.db_table)} u "
         f"ON u.{quote(user.pk.column)} = k.{quote(key.get_field('owner').column)} "
-        f"WHERE k.{quote(key.get_field('digest').column)} = %s"
+        f"WHERE {digests.condition('k.' + quote(key.get_field('digest').column))}"
     )
 
 
-@sensitive_variables("presented")
+@sensitive_variables("presented", "digests")
 def authenticate_license_key(presented: str) -> LicenseKey | None:
     """
     The license key `presented` belongs to, with its owner, or None.
 
-    One indexed query (its owner comes with it, with only `is_active` loaded: other fields load
-    when asked for). `last_used_at` is written only when it is more than a minute old, so a
-    gateway calling many times a second costs one small write a minute, not one per call.
+    One indexed query (its owner comes with it, with only `is_active` and the username loaded,
+    which the request log names: other fields load when asked for). Writes are rare and at most
+    one per call: `last_used_at` when it is more than a minute old, so a gateway calling many
+    times a second costs one small write a minute, and the digest when the key was found under
+    a fallback digest key, the first time only.
     """
     if not LICENSE_KEY.is_well_formed(presented):
         return None
-    wanted = digest(presented)
-    found = list(LicenseKey.objects.raw(_license_key_sql(), [wanted]))
-    if not found or not hmac.compare_digest(found[0].digest, wanted):
+    digests = PresentedDigests.of(presented)
+    found = list(LicenseKey.objects.raw(_license_key_sql(digests), digests.params))
+    if not found or not digests.matches(found[0].digest):
         return None
     key = found[0]
     if not key.owner_is_active:
         return None
-    key.owner = get_user_model().from_db(key._state.db, ["id", "is_active"], [key.owner_id, True])
+    key.owner = _owner(key)
+    _record_use(key, digests)
+    return key
+
+
+def _owner(key: LicenseKey) -> AbstractBaseUser:
+    """The key's owner as the query loaded it: id, username and is_active; other fields defer."""
+    User = get_user_model()
+    loaded = {User._meta.pk.attname: key.owner_id, User.USERNAME_FIELD: key.owner_username}
+    loaded["is_active"] = True
+    # from_db wants the values in the model's field order.
+    names = [field.attname for field in User._meta.concrete_fields if field.attname in loaded]
+    return User.from_db(key._state.db, names, [loaded[name] for name in names])
+
+
+def _record_use(key: LicenseKey, digests: PresentedDigests) -> None:
+    """Write what is due about this use of the key, in one UPDATE: usually nothing."""
+    changes: dict[str, object] = {}
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
-        LicenseKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
-    return key
+        changes["last_used_at"] = now
+    if digests.is_stale(key.digest):
+        changes["digest"] = digests.current
+    if changes:
+        LicenseKey.objects.filter(pk=key.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(key, field, value)

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,8 +41,16 @@ class Command(BaseCommand):
         "Create (once) a demo provider with models and tokens in every state, and print its login."
     )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo runs only with DEBUG on: its logins' password is published in the "
+                "README, so anyone could log in to a production console it had seeded."
+            )
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self) -> None:
         User = get_user_model()
         provider = User.objects.filter(username=DEMO_USERNAME).first()
         if provider is None:

@@ -1,0 +1,99 @@
+"""
+One log line per request (logger `console.requests`, INFO), from the outermost middleware.
+
+The line names the request by an id that is also returned in the `X-Request-ID` header and in
+the JSON API's error bodies, so a provider quoting one lets us find the other. It says who
+called from what authentication already loaded, never asking the database: a lazy session user
+that nothing evaluated (say, on /healthz) stays unevaluated.
+"""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.utils.encoding import escape_uri_path
+from django.utils.functional import SimpleLazyObject, empty
+
+from console.api.models import LicenseKey
+from console.log_formats import key_value_text
+from tokens.models import Token
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy's request id may look like; anything else could forge or break a log line.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")
+
+logger = logging.getLogger("console.requests")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    """The trusted proxy's `X-Request-ID` if TRUST_PROXY_HEADERS is on and it is sane; else new."""
+    if settings.TRUST_PROXY_HEADERS:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        if SANE_REQUEST_ID.fullmatch(incoming):
+            return incoming
+    return uuid.uuid4().hex
+
+
+def _loaded_user(request: HttpRequest) -> object | None:
+    """request.user if something already evaluated it (a view, REST framework); else None."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        wrapped = user._wrapped
+        return None if wrapped is empty else wrapped
+    return user
+
+
+def _username(user: object) -> str | None:
+    # Only a field already loaded: reading a deferred one would query the database.
+    return getattr(user, "__dict__", {}).get(get_user_model().USERNAME_FIELD)
+
+
+def provider_and_actor(request: HttpRequest) -> tuple[str | None, str | None]:
+    """The provider's username and the actor's public id, from what is already loaded."""
+    auth = request.__dict__.get("auth")  # set by REST framework after authenticating
+    if isinstance(auth, LicenseKey):
+        owner = auth.owner if LicenseKey.owner.is_cached(auth) else None
+        return _username(owner), f"key:{auth.key_id}"
+    if isinstance(auth, Token):
+        # An end user with a token: its provider's name was not loaded, and is not worth a query.
+        return None, f"token:{auth.token_id}"
+    user = _loaded_user(request)
+    pk = getattr(user, "pk", None)
+    if getattr(user, "is_authenticated", False) and pk is not None:
+        return _username(user), f"user:{pk}"
+    return None, None
+
+
+class RequestLogMiddleware:
+    """First in MIDDLEWARE, so it sees the final status and times the whole request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request.request_id = request_id_for(request)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        if logger.isEnabledFor(logging.INFO):
+            self._log(request, response, started)
+        return response
+
+    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+        provider, actor = provider_and_actor(request)
+        fields = {
+            "request_id": request.request_id,
+            "provider": provider,
+            "actor": actor,
+            "method": request.method,
+            # The path only, escaped: never the query string, never a raw newline or space.
+            "path": escape_uri_path(request.path),
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        logger.info(key_value_text(fields), extra={"log_fields": fields})

@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -69,6 +70,12 @@ def provider_and_actor(request: HttpRequest) -> tuple[str | None, str | None]:
     return None, None
 
 
+class LoggedRequest(HttpRequest):
+    """A request this middleware has seen: it carries its id, for error bodies and the log."""
+
+    request_id: str
+
+
 class RequestLogMiddleware:
     """First in MIDDLEWARE, so it sees the final status and times the whole request."""
 
@@ -77,14 +84,15 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        request.request_id = request_id_for(request)
+        logged = cast(LoggedRequest, request)
+        logged.request_id = request_id_for(request)
         response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id
+        response[REQUEST_ID_HEADER] = logged.request_id
         if logger.isEnabledFor(logging.INFO):
-            self._log(request, response, started)
+            self._log(logged, response, started)
         return response
 
-    def _log(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+    def _log(self, request: LoggedRequest, response: HttpResponse, started: float) -> None:
         provider, actor = provider_and_actor(request)
         fields = {
             "request_id": request.request_id,

@@ -104,6 +104,8 @@ class Token(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TokenQuerySet.as_manager()
+    # Loaded with the token by the gateway's hand-written lookup (tokens.services), not a column.
+    model_public_id: str
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,13 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.errors import Conflict, DomainError, Gone
 from console.keys import PresentedDigests
+from console.raw_sql import column, table
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import AIModel
 from tokens import secrets
@@ -387,17 +388,13 @@ def _lookup_sql(*, with_owner: bool, digests: PresentedDigests) -> str:
     compiling it on every call, several times the cost of running it (`benchmark_introspection`).
     Identifiers come from the models' metadata, quoted for the database in use.
     """
-    quote = connection.ops.quote_name
-    token, model = Token._meta, AIModel._meta
-    column = lambda meta, name: quote(meta.get_field(name).column)  # noqa: E731
-    digest = f"t.{column(token, 'digest')}"
     sql = (
-        f"SELECT t.*, m.{column(model, 'model_id')} AS model_public_id "  # noqa: S608 - identifiers only
-        f"FROM {quote(token.db_table)} t LEFT JOIN {quote(model.db_table)} m "
-        f"ON m.{quote(model.pk.column)} = t.{column(token, 'model')} "
-        f"WHERE {digests.condition(digest)}"
+        f"SELECT t.*, m.{column(AIModel, 'model_id')} AS model_public_id "  # noqa: S608 - identifiers only
+        f"FROM {table(Token)} t LEFT JOIN {table(AIModel)} m "
+        f"ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')} "
+        f"WHERE {digests.condition('t.' + column(Token, 'digest'))}"
     )
-    return sql + (f" AND t.{column(token, 'owner')} = %s" if with_owner else "")
+    return sql + (f" AND t.{column(Token, 'owner')} = %s" if with_owner else "")
 
 
 @sensitive_variables("presented", "digests")

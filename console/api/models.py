@@ -29,6 +29,10 @@ class LicenseKey(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=16, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Loaded with the key by its hand-written lookup (console.api.services), not columns.
+    owner_is_active: bool
+    owner_username: str
+
     # Written at most once a minute per key (see console.api.services), never on every request.
     last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
 

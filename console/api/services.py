@@ -3,14 +3,15 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
 from console.api.selectors import license_keys_for
 from console.keys import PresentedDigests, SecretFormat
+from console.raw_sql import column, table
 from console.text import clean_unique_name, duplicate_name
 
 LICENSE_KEY = SecretFormat("lic_")
@@ -54,15 +55,13 @@ def revoke_license_key(*, key: LicenseKey) -> None:
 
 def _license_key_sql(digests: PresentedDigests) -> str:
     """The key check's one query, written once by hand for speed (see tokens.services)."""
-    quote = connection.ops.quote_name
-    key, user = LicenseKey._meta, get_user_model()._meta
-    username = user.get_field(get_user_model().USERNAME_FIELD).column
+    User = get_user_model()
     return (
-        f"SELECT k.*, u.{quote(user.get_field('is_active').column)} AS owner_is_active, "  # noqa: S608 - identifiers only
-        f"u.{quote(username)} AS owner_username "
-        f"FROM {quote(key.db_table)} k JOIN {quote(user.db_table)} u "
-        f"ON u.{quote(user.pk.column)} = k.{quote(key.get_field('owner').column)} "
-        f"WHERE {digests.condition('k.' + quote(key.get_field('digest').column))}"
+        f"SELECT k.*, u.{column(User, 'is_active')} AS owner_is_active, "  # noqa: S608 - identifiers only
+        f"u.{column(User, User.USERNAME_FIELD)} AS owner_username "
+        f"FROM {table(LicenseKey)} k JOIN {table(User)} u "
+        f"ON u.{column(User, 'pk')} = k.{column(LicenseKey, 'owner')} "
+        f"WHERE {digests.condition('k.' + column(LicenseKey, 'digest'))}"
     )
 
 
@@ -91,14 +90,13 @@ def authenticate_license_key(presented: str) -> LicenseKey | None:
     return key
 
 
-def _owner(key: LicenseKey) -> AbstractBaseUser:
+def _owner(key: LicenseKey) -> User:
     """The key's owner as the query loaded it: id, username and is_active; other fields defer."""
-    User = get_user_model()
-    loaded = {User._meta.pk.attname: key.owner_id, User.USERNAME_FIELD: key.owner_username}
-    loaded["is_active"] = True
+    user_model = get_user_model()
+    loaded = {"id": key.owner_id, user_model.USERNAME_FIELD: key.owner_username, "is_active": True}
     # from_db wants the values in the model's field order.
-    names = [field.attname for field in User._meta.concrete_fields if field.attname in loaded]
-    return User.from_db(key._state.db, names, [loaded[name] for name in names])
+    names = [f.attname for f in user_model._meta.concrete_fields if f.attname in loaded]
+    return user_model.from_db(key._state.db, names, [loaded[n] for n in names])
 
 
 def _record_use(key: LicenseKey, digests: PresentedDigests) -> None:

@@ -59,7 +59,9 @@ class Command(BaseCommand):
             User.objects.create_superuser(STAFF_USERNAME, "", DEMO_PASSWORD)
         models = {name: self._model(provider, name, text) for name, text in MODELS.items()}
         for name, model_name, action, days, note in TOKENS:
-            self._token(provider, name, models.get(model_name), action, days, note)
+            self._token(
+                provider, name, models[model_name] if model_name else None, action, days, note
+            )
         self._reassigned_token(provider, models)
         self.stdout.write(
             self.style.SUCCESS(

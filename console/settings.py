@@ -128,6 +128,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that hangs must not hold every worker: give up connecting, and cancel a statement,
+# after a few seconds (answered 503, see console.views.server_error). In seconds.
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", "5")
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", "10")
+DATABASE_BUSY_TIMEOUT = envint("DATABASE_BUSY_TIMEOUT", "5")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        **DATABASES["default"].get("OPTIONS", {}),  # what DATABASE_URL says wins
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # How long a write waits for another's lock before "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": DATABASE_BUSY_TIMEOUT,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: passwords are low-entropy and a slow hash is the point. Tokens are 256-bit random

@@ -20,5 +20,6 @@ urlpatterns = [
         name="license_key_revoke",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]

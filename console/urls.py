@@ -23,3 +23,6 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "console.views.page_not_found"
+handler500 = "console.views.server_error"

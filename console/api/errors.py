@@ -41,6 +41,14 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+def error_body(request, message: str, code: str, errors: dict | None = None) -> dict:
+    """The body of an error answer: the one place that builds it, inside DRF or outside."""
+    body = {"message": message, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
 def error_responses(*statuses: int) -> dict:
     """Schema entries for the error answers an endpoint gives (401 is always among them)."""
     return {
@@ -72,6 +80,7 @@ def _field_errors(detail) -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     """Every error, whatever raised it, answered in the one shape with the right status."""
+    request = context["request"]
     headers = {}
     if isinstance(exc, DomainError):
         if exc.code in CONFLICT_CODES:
@@ -80,12 +89,11 @@ def api_exception_handler(exc, context):
             code = status.HTTP_404_NOT_FOUND
         else:
             code = status.HTTP_400_BAD_REQUEST
-        body = {"message": exc.message, "code": exc.code}
-        if exc.field:
-            body["errors"] = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}
+        errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
+        body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):
         code = status.HTTP_404_NOT_FOUND
-        body = {"message": str(exc) or "Not found.", "code": "not_found"}
+        body = error_body(request, str(exc) or "Not found.", "not_found")
     elif isinstance(exc, exceptions.APIException):
         code = exc.status_code
         if getattr(exc, "auth_header", None):
@@ -94,10 +102,9 @@ def api_exception_handler(exc, context):
             detail = (
                 exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
             )
-            errors = _field_errors(detail)
-            body = {"message": _first_message(detail), "code": "invalid", "errors": errors}
+            body = error_body(request, _first_message(detail), "invalid", _field_errors(detail))
         else:
-            body = {"message": str(exc.detail), "code": exc.get_codes()}
+            body = error_body(request, str(exc.detail), exc.get_codes())
     else:
         return None
     set_rollback()

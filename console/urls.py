@@ -11,7 +11,7 @@ urlpatterns = [
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),
-    path("api/docs/", api_pages.api_docs, name="api_docs"),
+    path("docs/api/", api_pages.api_docs, name="api_docs"),
     path("account/license-keys/", api_pages.license_keys, name="license_keys"),
     path("account/license-keys/new/", api_pages.license_key_create, name="license_key_create"),
     path(

@@ -15,7 +15,7 @@ urlpatterns = [
     path("account/license-keys/", api_pages.license_keys, name="license_keys"),
     path("account/license-keys/new/", api_pages.license_key_create, name="license_key_create"),
     path(
-        "account/license-keys/<str:key_id>/revoke/",
+        "account/license-keys/<public_id:key_id>/revoke/",
         api_pages.license_key_revoke,
         name="license_key_revoke",
     ),

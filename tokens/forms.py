@@ -72,6 +72,8 @@ class AssignTokenForm(forms.Form):
     def assign(self) -> Token | None:
         """Assign the chosen token to the model; on a broken rule, show it on the form."""
         if not self.is_valid():
+            if "q" not in self.errors:  # a malformed token_id (a NUL byte): the field people see
+                self.add_error("q", "Choose an unassigned token from the list.")
             return None
         token_id = self.cleaned_data["token_id"]
         token = tokens_for(self.owner).filter(token_id=token_id).first() if token_id else None
@@ -84,6 +86,12 @@ class AssignTokenForm(forms.Form):
             self.conflict = error.code == "already_assigned"
             self.add_error("q", error.message)
             return None
+
+
+class TypeaheadSearchForm(forms.Form):
+    """The type-ahead's text; a form field, so a NUL byte is refused before any query."""
+
+    q = forms.CharField(required=False)
 
 
 class ExpirationInput(forms.DateTimeInput):

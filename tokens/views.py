@@ -14,7 +14,13 @@ from console.responses import action_done, render_page_or_partial, reveal_once, 
 from models_registry.views import get_own_model
 from tokens import services
 from tokens.filters import SORTS, TokenFilter
-from tokens.forms import AssignTokenForm, TokenAddForm, TokenCreateForm, TokenEditForm
+from tokens.forms import (
+    AssignTokenForm,
+    TokenAddForm,
+    TokenCreateForm,
+    TokenEditForm,
+    TypeaheadSearchForm,
+)
 from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
 
 TAB_PAGE_SIZE = 25
@@ -91,7 +97,11 @@ def reveal(request, *, token, secret: str, back_url: str):
 def unassigned_search(request, model_id: str):
     """The type-ahead's dropdown: unassigned tokens whose name contains `q`, best first."""
     model = get_own_model(request, model_id)
-    query = request.GET.get("q", "").strip()[:100]
+    form = TypeaheadSearchForm(request.GET)
+    if not form.is_valid():
+        context = {"model": model, "matches": [], "q": ""}
+        return render(request, "tokens/model_tokens.html#typeahead-options", context, status=400)
+    query = form.cleaned_data["q"][:100]
     return render(
         request,
         "tokens/model_tokens.html#typeahead-options",

@@ -7,4 +7,10 @@ class ConsoleConfig(AppConfig):
 
     def ready(self) -> None:
         # System checks register themselves by being imported.
-        from console import checks  # noqa: F401
+        from console import (
+            checks,  # noqa: F401
+            converters,
+        )
+
+        # Before any URLconf is loaded: tokens, models_registry and console use <public_id:…>.
+        converters.register()

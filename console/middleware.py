@@ -1,5 +1,23 @@
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+
+
+class NoStoreByDefaultMiddleware:
+    """
+    Answers hold providers' tokens and notes: no shared cache may keep them, and no browser may
+    write them to disk. A response that sets its own Cache-Control keeps it; static files never
+    get here (whitenoise answers them before this middleware).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class HtmxMessagesMiddleware:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "console.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "console.middleware.NoStoreByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +134,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that hangs must not hold every worker: give up connecting, and cancel a statement,
+# after a few seconds (answered 503, see console.views.server_error). In seconds.
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", "5")
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", "10")
+DATABASE_BUSY_TIMEOUT = envint("DATABASE_BUSY_TIMEOUT", "5")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        **DATABASES["default"].get("OPTIONS", {}),  # what DATABASE_URL says wins
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # How long a write waits for another's lock before "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": DATABASE_BUSY_TIMEOUT,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: passwords are low-entropy and a slow hash is the point. Tokens are 256-bit random
@@ -194,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["console.api.authentication.LicenseKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["console.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "console.api.pagination.CappedPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "console.api.errors.api_exception_handler",
@@ -223,6 +241,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 12))
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true")
+# Load balancers probe app servers over plain HTTP, behind the TLS they terminate.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false" if DEBUG else "true")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(60 * 60 * 24 * 365))

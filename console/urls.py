@@ -11,14 +11,18 @@ urlpatterns = [
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),
-    path("api/docs/", api_pages.api_docs, name="api_docs"),
+    path("docs/api/", api_pages.api_docs, name="api_docs"),
     path("account/license-keys/", api_pages.license_keys, name="license_keys"),
     path("account/license-keys/new/", api_pages.license_key_create, name="license_key_create"),
     path(
-        "account/license-keys/<str:key_id>/revoke/",
+        "account/license-keys/<public_id:key_id>/revoke/",
         api_pages.license_key_revoke,
         name="license_key_revoke",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "console.views.page_not_found"
+handler500 = "console.views.server_error"

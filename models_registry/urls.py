@@ -7,5 +7,5 @@ app_name = "models_registry"
 urlpatterns = [
     path("", views.model_list, name="list"),
     path("new/", views.model_create, name="create"),
-    path("<str:model_id>/", views.model_detail, name="detail"),
+    path("<public_id:model_id>/", views.model_detail, name="detail"),
 ]

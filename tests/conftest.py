@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from console.accounts.services import create_provider
@@ -95,6 +96,18 @@ def deleted_meanwhile(monkeypatch):
         return current
 
     monkeypatch.setattr(services, "_locked", read_then_lose_the_race)
+
+
+def _refuse_to_connect(*args, **kwargs):
+    raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+@pytest.fixture
+def database_down(db, monkeypatch):
+    """Every query from now on fails to connect, as when the database server is unreachable."""
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "ensure_connection", _refuse_to_connect)
+        yield
 
 
 # --- Real browser --------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_the_schema_documents_the_token_list_filters_and_unix_timestamps(client,
 
 
 def test_the_api_docs_page_describes_every_endpoint(alice_client):
-    html = alice_client.get("/api/docs/").content.decode()
+    html = alice_client.get("/docs/api/").content.decode()
 
     for method, path in EXPECTED_OPERATIONS:
         assert f"{method.upper()}</span> <code>{path}</code>" in html, (method, path)

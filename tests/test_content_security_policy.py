@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/accounts/password/", "/account/license-keys/", "/api/docs/"]
+    "url", ["/", "/accounts/password/", "/account/license-keys/", "/docs/api/"]
 )
 def test_pages_send_a_strict_policy_and_carry_no_inline_code(alice_client, url):
     response = alice_client.get(url)

@@ -210,7 +210,7 @@ def test_the_account_menu_links_to_license_keys_and_api_docs(alice_client):
     html = alice_client.get("/").content.decode()
 
     assert 'href="/account/license-keys/"' in html
-    assert 'href="/api/docs/"' in html
+    assert 'href="/docs/api/"' in html
 
 
 def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice):

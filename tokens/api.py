@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from console.api.authentication import bearer_credentials
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
+from console.api.parsers import BoundedJSONParser
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.filters import SORTS, TokenFilter
@@ -281,7 +282,7 @@ class IntrospectionSerializer(serializers.Serializer):
 class IntrospectView(APIView):
     # RFC 7662 token introspection: is this token usable right now, and for which model?
 
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
 
     @extend_schema(
         summary="Introspect a token (RFC 7662)",

@@ -1,9 +1,10 @@
 """The Tokens List's filters and sorting, shared with the API (one FilterSet, one behaviour)."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,8 +21,29 @@ SORTS = {
 }
 
 
-def _start_of(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
+class StartOfDayField(forms.DateField):
+    """
+    A date, cleaned to the aware start of that day in the console's time zone. A day whose start
+    lies outside what a datetime can hold in UTC (0001-01-01 east of UTC) is a field error, not
+    an OverflowError when the query is built.
+    """
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is None:
+            return None
+        try:
+            start = timezone.make_aware(datetime.combine(day, time.min))
+            start.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(
+                "Enter a date between 0001-01-02 and 9999-12-31.", code="out_of_range"
+            ) from None
+        return start
+
+
+class StartOfDayFilter(django_filters.DateFilter):
+    field_class = StartOfDayField
 
 
 class TokenOrderingFilter(django_filters.OrderingFilter):
@@ -72,12 +94,12 @@ class TokenFilter(django_filters.FilterSet):
         empty_label="Expired or not",
         method="filter_expired",
     )
-    expires_after = django_filters.DateFilter(
+    expires_after = StartOfDayFilter(
         label="Expiring on or after",
         method="filter_expires_after",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    expires_before = django_filters.DateFilter(
+    expires_before = StartOfDayFilter(
         label="Expiring before",
         method="filter_expires_before",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -102,12 +124,13 @@ class TokenFilter(django_filters.FilterSet):
     def filter_expired(self, queryset, name, value):
         return queryset.expired() if value == "yes" else queryset.unexpired()
 
-    # Dates are whole days in the console's time zone, compared as a range (index-friendly).
+    # Dates are whole days in the console's time zone, compared as a range (index-friendly):
+    # each value is already the start of its day (StartOfDayField).
     def filter_expires_after(self, queryset, name, value):
-        return queryset.filter(expires_at__gte=_start_of(value))
+        return queryset.filter(expires_at__gte=value)
 
     def filter_expires_before(self, queryset, name, value):
-        return queryset.filter(expires_at__lt=_start_of(value))
+        return queryset.filter(expires_at__lt=value)
 
     @property
     def effective_sort(self) -> str:

@@ -110,6 +110,12 @@ class ConfirmDeletionForm(forms.Form):
         return typed
 
 
+class TypeaheadSearchForm(forms.Form):
+    """The type-ahead's text; a form field, so a NUL byte is refused before any query."""
+
+    q = forms.CharField(required=False)
+
+
 class ExpirationInput(forms.DateTimeInput):
     input_type = "datetime-local"
 

@@ -30,6 +30,7 @@ from tokens.forms import (
     TokenAddForm,
     TokenCreateForm,
     TokenEditForm,
+    TypeaheadSearchForm,
 )
 from tokens.models import Token
 from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
@@ -121,7 +122,11 @@ def reveal(request: HtmxHttpRequest, *, token: Token, secret: str, back_url: str
 def unassigned_search(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """The type-ahead's dropdown: unassigned tokens whose name contains `q`, best first."""
     model = get_own_model(request, model_id)
-    query = request.GET.get("q", "").strip()[:100]
+    form = TypeaheadSearchForm(request.GET)
+    if not form.is_valid():
+        context = {"model": model, "matches": [], "q": ""}
+        return render(request, "tokens/model_tokens.html#typeahead-options", context, status=400)
+    query = form.cleaned_data["q"][:100]
     return render(
         request,
         "tokens/model_tokens.html#typeahead-options",

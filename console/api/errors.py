@@ -100,13 +100,11 @@ def _field_errors(detail) -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     """Every error, whatever raised it, answered in the one shape with the right status."""
-    request = context.get("request")
+    request = context["request"]
     headers = {}
     if isinstance(exc, DomainError):
         code = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
-        errors = None
-        if exc.field:
-            errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]}
+        errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
         body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):
         code = status.HTTP_404_NOT_FOUND

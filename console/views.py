@@ -66,6 +66,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
     if _is_api(request):
         message = "The service is temporarily unavailable. Try again shortly."
         response = JsonResponse(error_body(request, message, "unavailable"), status=503)

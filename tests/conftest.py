@@ -158,6 +158,14 @@ def page(browser, live_server):
     context.close()
 
 
+def wait_for_htmx(page) -> None:
+    """Wait until htmx has finished its requests, swaps and settling (and so has wired up the
+    content it swapped in: a control changed before that would send nothing)."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 @pytest.fixture
 def log_in(page):
     """Log in through the real login form."""

@@ -15,7 +15,12 @@ def assert_envelope(response, status: int, code: str):
     body = response.json()
     assert body["code"] == code
     assert body["message"]
-    assert set(body) <= {"message", "code", "errors"}
+    assert (
+        {"message", "code", "request_id"}
+        <= set(body)
+        <= {"message", "code", "errors", "request_id"}
+    )
+    assert body["request_id"] == response["X-Request-ID"]
 
 
 @pytest.mark.parametrize(

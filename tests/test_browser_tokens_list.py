@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import wait_for_htmx
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -77,6 +78,7 @@ def test_paging_and_page_size(page, log_in, alice, make_token):
     page.get_by_role("link", name="Next").click()
     expect(page.locator("#results-summary")).to_have_text("26–30 of 30 tokens")
     expect(page).to_have_url(re.compile(r"page=2"))
+    wait_for_htmx(page)
     page.get_by_label("Per page").select_option("50")
     expect(page.locator("#results-summary")).to_have_text("1–30 of 30 tokens")
 

@@ -70,7 +70,7 @@ def test_the_api_answers_503_in_its_envelope_when_the_database_is_down(
     assert response["Retry-After"] == "30"
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "unavailable"
-    assert set(response.json()) == {"message", "code"}
+    assert set(response.json()) == {"message", "code", "request_id"}
 
 
 def test_other_server_errors_stay_500(quiet_client, alice, monkeypatch):

@@ -5,6 +5,8 @@ Each endpoint validates its input with a serializer, then calls the same service
 does; the services' rules and messages are the API's.
 """
 
+from typing import Any
+
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,7 +20,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.api.authentication import bearer_credentials
+from console.api.authentication import bearer_credentials, key_owner
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
@@ -171,7 +173,7 @@ class TokenViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return tokens_for(self.request.user)
+        return tokens_for(key_owner(self.request))
 
     def _answer(self, token, code=status.HTTP_200_OK):
         return Response(TokenSerializer(token).data, status=code)
@@ -190,14 +192,15 @@ class TokenViewSet(
     def create(self, request):
         data = self._input(TokenCreateSerializer)
         token, secret = services.create_token(
-            owner=request.user,
+            owner=key_owner(request),
             name=data["name"],
             model=data["model_id"],
             note=data["note"],
             expires_at=data["expires_at"],
         )
-        token.token = secret
-        response = Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        # The one answer that carries the secret (documented by NewTokenSerializer).
+        body = {**TokenSerializer(token).data, "token": secret}
+        response = Response(body, status=status.HTTP_201_CREATED)
         add_never_cache_headers(response)
         return response
 
@@ -303,10 +306,10 @@ class IntrospectView(APIView):
         serializer = IntrospectionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         presented = serializer.validated_data["token"]
-        checked = services.authenticate(presented, owner=request.user)
-        body = {"active": False}
-        if checked.ok:
-            token = checked.token
+        token = services.authenticate(presented, owner=key_owner(request)).token
+        body: dict[str, Any] = {"active": False}
+        if token is not None:  # a usable token of this provider's
+            assert token.model is not None  # usable tokens are assigned
             body = {
                 "active": True,
                 "token_id": token.token_id,
@@ -350,8 +353,9 @@ class UserAccessTokenAuthentication(BaseAuthentication):
         if presented is None:
             return None
         checked = services.authenticate(presented)
-        if not checked.ok:
-            raise exceptions.AuthenticationFailed(_UNUSABLE[checked.failure])
+        if checked.token is None:
+            failure = checked.failure or services.AuthFailure.UNKNOWN
+            raise exceptions.AuthenticationFailed(_UNUSABLE[failure])
         return EndUserToken(checked.token), checked.token
 
     def authenticate_header(self, request):

@@ -78,7 +78,8 @@ class TokenFilter(django_filters.FilterSet):
     )
     model = django_filters.ModelChoiceFilter(
         label="Model",
-        queryset=lambda request: models_for(request.user),
+        # django-filter calls this with the request (its stubs only know a queryset here).
+        queryset=lambda request: models_for(request.user),  # type: ignore[arg-type]
         to_field_name="model_id",
         empty_label="Any model",
     )
@@ -107,12 +108,12 @@ class TokenFilter(django_filters.FilterSet):
     sort = TokenOrderingFilter(
         label="Sort by",
         fields={key: key for key in SORTS},
-        field_labels=SORTS,
+        field_labels={**SORTS},
     )
 
     class Meta:
         model = Token
-        fields = []
+        fields: list[str] = []
 
     def filter_name(self, queryset, name, value):
         text = value.strip()
@@ -137,8 +138,9 @@ class TokenFilter(django_filters.FilterSet):
         """The sort in force: the one asked for, else soonest expiry when filtering by expiry
         dates (which the expiry index serves for filter and order at once), else newest."""
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
-        if self.is_bound and not self.form.errors.get("sort") and self.data.get("sort"):
-            return self.data["sort"]
+        asked = self.data.get("sort") if self.is_bound and self.data is not None else None
+        if asked and not self.form.errors.get("sort"):
+            return str(asked)
         if data.get("expires_before") or data.get("expires_after"):
             return "expires"
         return "-created"

@@ -5,9 +5,12 @@ Kept apart from the API's other modules because REST framework imports the authe
 classes named in settings while it is itself being imported.
 """
 
+from django.contrib.auth.models import User
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
 
+from console.api.models import LicenseKey
 from console.api.services import authenticate_license_key
 
 
@@ -45,3 +48,10 @@ class LicenseKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+def key_owner(request: Request) -> User:
+    """The provider whose license key authenticated `request` (IsAuthenticated checked it)."""
+    key = request.auth
+    assert isinstance(key, LicenseKey), "a view that needs a license key"
+    return key.owner

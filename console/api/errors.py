@@ -5,9 +5,12 @@ Endpoints live beside their pages (`models_registry/api.py`, `tokens/api.py`) an
 services; this module turns the services' `DomainError` into that shape with the right status.
 """
 
+from typing import Any
+
 from django.http import Http404, HttpRequest
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -28,7 +31,8 @@ class ErrorSerializer(serializers.Serializer):
 
     message = serializers.CharField(help_text="What went wrong, written for a person.")
     code = serializers.CharField(help_text="A stable name for the rule or failure.")
-    errors = serializers.DictField(
+    # A response shape for the schema, never validated: shadowing Serializer.errors is harmless.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages per request field, for validation errors.",
@@ -103,7 +107,7 @@ def api_exception_handler(exc, context):
     request = context["request"]
     headers = {}
     if isinstance(exc, DomainError):
-        code = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
+        code: int = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
         errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
         body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):
@@ -111,27 +115,28 @@ def api_exception_handler(exc, context):
         body = error_body(request, str(exc) or "Not found.", "not_found")
     elif isinstance(exc, exceptions.APIException):
         code = exc.status_code
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
+        auth_header = getattr(exc, "auth_header", None)  # set by DRF on 401s
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
         if isinstance(exc, exceptions.ValidationError):
             detail = (
                 exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
             )
             body = error_body(request, _first_message(detail), "invalid", _field_errors(detail))
         else:
-            body = error_body(request, str(exc.detail), exc.get_codes())
+            body = error_body(request, str(exc.detail), str(exc.get_codes()))
     else:
         return None
     set_rollback()
     return Response(body, status=code, headers=headers)
 
 
-class OwnObjectMixin:
+class OwnObjectMixin(GenericAPIView):
     """Views of the key holder's own objects: anyone else's, or none, is one plain 404."""
 
     not_found_message: str  # "No such token among yours."
 
-    def get_object(self):
+    def get_object(self) -> Any:
         try:
             return super().get_object()
         except Http404:

@@ -1,5 +1,7 @@
 """The JSON API's paging: the Tokens List's pages and capped count."""
 
+from typing import cast
+
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
@@ -43,10 +45,12 @@ class CappedPagination(PageNumberPagination):
             raise Http404("That page does not exist.") from None
 
     def get_paginated_response(self, data):
+        assert self.page is not None  # paginate_queryset has run
+        paginator = cast(CappedPaginator, self.page.paginator)
         return Response(
             {
-                "count": self.page.paginator.count,
-                "count_is_capped": self.page.paginator.is_capped,
+                "count": paginator.count,
+                "count_is_capped": paginator.is_capped,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,

@@ -16,6 +16,15 @@
     if (focus) focus.focus();
   }
 
+  // Whatever the dialog held (a secret, say) leaves the page when it closes: on the dialog's
+  // "close" event (Escape, or the server's closeModal once htmx has finished with its answer),
+  // and at once when the person closes it with Close, Cancel or Done.
+  function forget() {
+    content().replaceChildren();
+    var opener = modal().dataset.returnFocus && document.getElementById(modal().dataset.returnFocus);
+    if (opener) opener.focus();
+  }
+
   function close() {
     var dialog = modal();
     if (dialog && dialog.open) dialog.close();
@@ -35,16 +44,12 @@
     if (closer && modal() && modal().contains(closer)) {
       event.preventDefault();
       close();
+      forget();
     }
   });
 
-  // Whatever the dialog held (a secret, say) leaves the page when it closes.
   document.addEventListener("close", function (event) {
-    if (event.target === modal()) {
-      content().replaceChildren();
-      var opener = modal().dataset.returnFocus && document.getElementById(modal().dataset.returnFocus);
-      if (opener) opener.focus();
-    }
+    if (event.target === modal() && content().children.length) forget();
   }, true);
 
   // Remember what opened the dialog, to give focus back when it closes.

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import SimpleLazyObject, empty
@@ -40,33 +39,32 @@ def request_id_for(request: HttpRequest) -> str:
     return uuid.uuid4().hex
 
 
-def _loaded_user(request: HttpRequest) -> object | None:
-    """request.user if something already evaluated it (a view, REST framework); else None."""
-    user = request.__dict__.get("user")
-    if isinstance(user, SimpleLazyObject):
-        wrapped = user._wrapped
+def _loaded(request: HttpRequest, attribute: str) -> object | None:
+    """request.user or .provider if something already evaluated it (a view, REST framework)."""
+    value = request.__dict__.get(attribute)
+    if isinstance(value, SimpleLazyObject):
+        wrapped = value._wrapped
         return None if wrapped is empty else wrapped
-    return user
+    return value
 
 
-def _username(user: object) -> str | None:
-    # Only a field already loaded: reading a deferred one would query the database.
-    return getattr(user, "__dict__", {}).get(get_user_model().USERNAME_FIELD)
+def _provider_id(provider: object | None) -> str | None:
+    return getattr(provider, "__dict__", {}).get("provider_id")
 
 
 def provider_and_actor(request: HttpRequest) -> tuple[str | None, str | None]:
-    """The provider's username and the actor's public id, from what is already loaded."""
+    """The provider's public id and the actor's, from what is already loaded."""
     auth = request.__dict__.get("auth")  # set by REST framework after authenticating
     if isinstance(auth, LicenseKey):
-        owner = auth.owner if LicenseKey.owner.is_cached(auth) else None
-        return _username(owner), f"key:{auth.key_id}"
+        provider = auth.provider if LicenseKey.provider.is_cached(auth) else None
+        return _provider_id(provider), f"key:{auth.key_id}"
     if isinstance(auth, Token):
         # An end user with a token: its provider's name was not loaded, and is not worth a query.
         return None, f"token:{auth.token_id}"
-    user = _loaded_user(request)
+    user = _loaded(request, "user")
     pk = getattr(user, "pk", None)
     if getattr(user, "is_authenticated", False) and pk is not None:
-        return _username(user), f"user:{pk}"
+        return _provider_id(_loaded(request, "provider")), f"user:{pk}"
     return None, None
 
 

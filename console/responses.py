@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
+from console.accounts.models import Membership, Provider
+
 
 class HtmxHttpRequest(HttpRequest):
     """
@@ -18,6 +20,8 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
     user: User
+    provider: Provider  # the provider the page shows (console.accounts.current)
+    membership: Membership  # the person's place in it
 
 
 def render_page_or_partial(

@@ -11,7 +11,7 @@ class AIModelAdminForm(ServiceForm):
 
     class Meta:
         model = AIModel
-        fields = ["owner", "name", "description"]
+        fields = ["provider", "name", "description"]
 
     def save_through_service(self) -> AIModel:
         data = self.cleaned_data
@@ -20,7 +20,7 @@ class AIModelAdminForm(ServiceForm):
                 model=self.instance, **self.changed_values(["name", "description"])
             )
         return services.create_model(
-            owner=data["owner"], name=data["name"], description=data.get("description", "")
+            provider=data["provider"], name=data["name"], description=data.get("description", "")
         )
 
 
@@ -29,11 +29,11 @@ class AIModelAdmin(ServiceAdmin):
     form = AIModelAdminForm
     delete_service = staticmethod(services.delete_model)
     delete_argument = "model"
-    list_display = ["name", "owner", "token_count", "model_id", "created_at"]
-    list_select_related = ["owner"]
+    list_display = ["name", "provider", "token_count", "model_id", "created_at"]
+    list_select_related = ["provider"]
     search_fields = ["name", "=model_id"]
     list_filter = ["created_at"]
-    autocomplete_fields = ["owner"]
+    autocomplete_fields = ["provider"]
     readonly_fields = ["model_id", "created_at", "updated_at"]
     show_full_result_count = False
 
@@ -42,7 +42,7 @@ class AIModelAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A model never changes hands: its tokens belong to the same provider.
-        return [*self.readonly_fields, "owner"] if obj else self.readonly_fields
+        return [*self.readonly_fields, "provider"] if obj else self.readonly_fields
 
     @admin.display(description="Tokens", ordering="token_count")
     def token_count(self, obj):

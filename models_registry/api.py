@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from console.api.authentication import key_owner
+from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from models_registry import services
@@ -49,10 +49,10 @@ class ModelViewSet(
     lookup_value_regex = "[0-9A-Za-z_]+"
 
     def get_queryset(self):
-        return models_for(key_owner(self.request))
+        return models_for(key_provider(self.request))
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        model = services.create_model(owner=key_owner(request), **serializer.validated_data)
+        model = services.create_model(provider=key_provider(request), **serializer.validated_data)
         return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)

@@ -20,15 +20,15 @@ class ModelCreateForm(DialogForm):
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, owner, **kwargs):
+    def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner = owner
+        self.provider = provider
 
     def create(self) -> AIModel | None:
         if not self.is_valid():
             return None
         try:
-            return services.create_model(owner=self.owner, **self.cleaned_data)
+            return services.create_model(provider=self.provider, **self.cleaned_data)
         except DomainError as error:
             add_domain_error(self, error)
             return None

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -17,8 +16,8 @@ class AIModel(models.Model):
     model_id = models.CharField(
         "model ID", max_length=32, unique=True, default=new_model_id, editable=False
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_models"
+    provider = models.ForeignKey(
+        "accounts.Provider", on_delete=models.CASCADE, related_name="ai_models"
     )
     name = models.CharField(max_length=MODEL_NAME_MAX_LENGTH)
     description = models.TextField(blank=True)
@@ -30,9 +29,9 @@ class AIModel(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                "owner",
+                "provider",
                 Lower("name"),
-                name="model_name_unique_per_owner",
+                name="model_name_unique_per_provider",
                 violation_error_message="You already have a model with this name.",
             ),
         ]

@@ -3,17 +3,23 @@
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet
 
+from console.accounts.models import Provider
 from console.pagination import CappedCount
 from models_registry.models import AIModel
 from tokens.models import Token
 
 
-def models_for(owner: User) -> QuerySet[AIModel]:
+def models_for(provider: Provider) -> QuerySet[AIModel]:
     """The provider's own models, by name."""
-    return AIModel.objects.filter(owner=owner).order_by("name", "pk")
+    return AIModel.objects.filter(provider=provider).order_by("name", "pk")
 
 
-def models_with_token_counts(owner: User) -> QuerySet[AIModel]:
+def models_of_member(user: User) -> QuerySet[AIModel]:
+    """Models of every provider `user` belongs to (for opening one by its id, then switching)."""
+    return AIModel.objects.filter(provider__memberships__user=user).select_related("provider")
+
+
+def models_with_token_counts(provider: Provider) -> QuerySet[AIModel]:
     """
     The provider's models, each with `tokens_counted`: its tokens, counted up to 5,001 (show it
     with the `capped` filter), in the same query as the models.
@@ -22,4 +28,4 @@ def models_with_token_counts(owner: User) -> QuerySet[AIModel]:
     query per model. Each count here stops at the cap, inside the one query.
     """
     tokens = Token.objects.filter(model=OuterRef("pk"))
-    return models_for(owner).annotate(tokens_counted=CappedCount(tokens))
+    return models_for(provider).annotate(tokens_counted=CappedCount(tokens))

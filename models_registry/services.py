@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from console.accounts.models import Provider
 from console.errors import Gone
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
@@ -14,11 +14,11 @@ from tokens.services import set_model_name_on_tokens
 _UNSET: Any = object()
 
 
-def clean_model_name(*, owner: User, name: str, exclude_pk: int | None = None) -> str:
+def clean_model_name(*, provider: Provider, name: str, exclude_pk: int | None = None) -> str:
     """A model name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
     return clean_unique_name(
         name,
-        siblings=models_for(owner),
+        siblings=models_for(provider),
         max_length=MODEL_NAME_MAX_LENGTH,
         noun="model",
         exclude_pk=exclude_pk,
@@ -39,12 +39,12 @@ def _save(model: AIModel) -> None:
         raise duplicate_name("model", model.name) from None
 
 
-def create_model(*, owner: User, name: str, description: str = "") -> AIModel:
-    """Register a new model for `owner`."""
+def create_model(*, provider: Provider, name: str, description: str = "") -> AIModel:
+    """Register a new model for `provider`."""
     with transaction.atomic():
         model = AIModel(
-            owner=owner,
-            name=clean_model_name(owner=owner, name=name),
+            provider=provider,
+            name=clean_model_name(provider=provider, name=name),
             description=clean_description(description),
         )
         _save(model)
@@ -60,7 +60,9 @@ def update_model(*, model: AIModel, name: str = _UNSET, description: str = _UNSE
             raise Gone("This model no longer exists.") from None
         stored_name = current.name
         if name is not _UNSET:
-            current.name = clean_model_name(owner=current.owner, name=name, exclude_pk=current.pk)
+            current.name = clean_model_name(
+                provider=current.provider, name=name, exclude_pk=current.pk
+            )
         if description is not _UNSET:
             current.description = clean_description(description)
         _save(current)

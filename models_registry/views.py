@@ -4,33 +4,43 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from console.accounts.current import can_write, check_role, follow
+from console.accounts.models import Role
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
 from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial
 from models_registry.forms import ModelCreateForm
 from models_registry.models import AIModel
-from models_registry.selectors import models_for, models_with_token_counts
+from models_registry.selectors import models_of_member, models_with_token_counts
 
 MODELS_PAGE_SIZE = 25
 
 
-def get_own_model(request: HtmxHttpRequest, model_id: str) -> AIModel:
-    """The logged-in provider's model, or 404 (also for another provider's model)."""
-    return own_or_404(models_for(request.user), "No such model among yours.", model_id=model_id)
+def get_own_model(request: HtmxHttpRequest, model_id: str, *, needs: Role = Role.VIEWER) -> AIModel:
+    """
+    A model of one of the person's providers, or 404 (also for any other provider's model).
+    The page then shows the model's provider; a role there that does not allow `needs` is 403.
+    """
+    models = models_of_member(request.user)
+    model = own_or_404(models, "No such model among yours.", model_id=model_id)
+    follow(request, model.provider)
+    check_role(request, needs)
+    return model
 
 
 @require_GET
 def model_list(request: HtmxHttpRequest) -> HttpResponse:
     """Models: the provider's models by name, with their numbers of tokens, a page at a time."""
-    paginator = CappedPaginator(models_with_token_counts(request.user), MODELS_PAGE_SIZE)
+    paginator = CappedPaginator(models_with_token_counts(request.provider), MODELS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "models_registry/model_list.html", {"page": page, "section": "models"})
 
 
 @require_http_methods(["GET", "POST"])
+@can_write
 def model_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create Model: a dialog (htmx) or a page (without JavaScript)."""
-    form = ModelCreateForm(request.POST or None, owner=request.user)
+    form = ModelCreateForm(request.POST or None, provider=request.provider)
     if request.method == "POST":
         model = form.create()
         if model is not None:

@@ -1,6 +1,7 @@
 """
-Shared personas, as healthchecks does: alice owns things, charlie is another provider who must
-be refused everywhere, and staff runs Django admin.
+Shared personas, as healthchecks does: alice is an Owner of the provider Acme, bob a Member and
+victor a Viewer of it; charlie owns another provider, Globex, and must be refused everywhere;
+staff runs Django admin.
 """
 
 import os
@@ -12,7 +13,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from console.accounts.services import create_provider
+from console.accounts.models import Provider, Role
+from console.accounts.services import add_member, create_user, create_user_and_provider
 from models_registry.services import create_model
 from tokens.services import create_token
 
@@ -23,12 +25,46 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture
 def alice(db):
-    return create_provider(username="alice", password=PASSWORD, email="alice@example.com")
+    """An Owner of Acme."""
+    user, _ = create_user_and_provider(
+        username="alice", password=PASSWORD, email="alice@example.com", provider_name="Acme"
+    )
+    return user
+
+
+@pytest.fixture
+def acme(alice) -> Provider:
+    return Provider.objects.get(name="Acme")
+
+
+@pytest.fixture
+def bob(acme):
+    """A Member of Acme."""
+    user = create_user(username="bob", password=PASSWORD, email="bob@example.com")
+    add_member(provider=acme, user=user, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def victor(acme):
+    """A Viewer of Acme."""
+    user = create_user(username="victor", password=PASSWORD, email="victor@example.com")
+    add_member(provider=acme, user=user, role=Role.VIEWER)
+    return user
 
 
 @pytest.fixture
 def charlie(db):
-    return create_provider(username="charlie", password=PASSWORD)
+    """The Owner of another provider, Globex: refused everywhere in Acme."""
+    user, _ = create_user_and_provider(
+        username="charlie", password=PASSWORD, email="charlie@example.com", provider_name="Globex"
+    )
+    return user
+
+
+@pytest.fixture
+def globex(charlie) -> Provider:
+    return Provider.objects.get(name="Globex")
 
 
 @pytest.fixture
@@ -49,27 +85,45 @@ def staff_client(client, staff):
 
 
 @pytest.fixture
-def sentiment(alice):
-    return create_model(owner=alice, name="Sentiment Analysis", description="Reviews")
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
 
 
 @pytest.fixture
-def vision(alice):
-    return create_model(owner=alice, name="Image Sharpening")
+def victor_client(client, victor):
+    client.force_login(victor)
+    return client
 
 
 @pytest.fixture
-def charlies_model(charlie):
-    return create_model(owner=charlie, name="Charlie's Model")
+def charlie_client(client, charlie):
+    client.force_login(charlie)
+    return client
 
 
 @pytest.fixture
-def make_token(alice):
+def sentiment(acme):
+    return create_model(provider=acme, name="Sentiment Analysis", description="Reviews")
+
+
+@pytest.fixture
+def vision(acme):
+    return create_model(provider=acme, name="Image Sharpening")
+
+
+@pytest.fixture
+def charlies_model(globex):
+    return create_model(provider=globex, name="Charlie's Model")
+
+
+@pytest.fixture
+def make_token(acme):
     """Create a token through the service and return (token, secret)."""
 
-    def make(name="gateway", *, owner=None, model=None, days=30, note=""):
+    def make(name="gateway", *, provider=None, model=None, days=30, note=""):
         return create_token(
-            owner=owner or alice,
+            provider=provider or acme,
             name=name,
             model=model,
             note=note,
@@ -200,18 +254,18 @@ def screenshot(page):
 
 
 @pytest.fixture
-def alice_key(alice):
-    """A license key of alice's (the secret)."""
+def alice_key(alice, acme):
+    """A license key alice made for Acme (the secret): it acts as an Owner of Acme."""
     from console.api.services import create_license_key
 
-    return create_license_key(owner=alice, name="scripts")[1]
+    return create_license_key(provider=acme, created_by=alice, name="scripts")[1]
 
 
 @pytest.fixture
-def charlie_key(charlie):
+def charlie_key(charlie, globex):
     from console.api.services import create_license_key
 
-    return create_license_key(owner=charlie, name="scripts")[1]
+    return create_license_key(provider=globex, created_by=charlie, name="scripts")[1]
 
 
 class ApiCaller:

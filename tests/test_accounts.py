@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from console.accounts.services import create_provider
+from console.accounts.services import create_user
 from tests.conftest import PASSWORD
 
 
@@ -39,11 +39,11 @@ def test_passwords_are_hashed_with_argon2(db):
     from console import settings as console_settings
 
     with override_settings(PASSWORD_HASHERS=console_settings.PASSWORD_HASHERS):
-        provider = create_provider(username="argon", password=PASSWORD)
+        person = create_user(username="argon", password=PASSWORD)
 
     assert console_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
-    assert provider.password.startswith("argon2$")
-    assert provider.check_password(PASSWORD)
+    assert person.password.startswith("argon2$")
+    assert person.check_password(PASSWORD)
 
 
 def test_createprovider_noinput_reads_the_password_from_the_environment(db, monkeypatch, capsys):

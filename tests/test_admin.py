@@ -24,7 +24,7 @@ def test_token_list_shows_columns_and_never_the_digest(staff_client, make_token,
 
     content = response.content.decode()
     assert response.status_code == 200
-    for text in ["gateway", "Sentiment Analysis", "Active", token.hint, "alice"]:
+    for text in ["gateway", "Sentiment Analysis", "Active", token.hint, "Acme"]:
         assert text in content
     assert token.digest not in content
     assert secret not in content
@@ -112,11 +112,11 @@ def test_change_page_refuses_moving_an_assigned_token(staff_client, make_token, 
     assert Token.objects.get(pk=token.pk).model == sentiment
 
 
-def test_staff_create_a_token_and_see_its_secret_once(staff_client, alice, sentiment):
+def test_staff_create_a_token_and_see_its_secret_once(staff_client, alice, sentiment, acme):
     response = staff_client.post(
         f"{CHANGELIST}add/",
         {
-            "owner": alice.pk,
+            "provider": acme.pk,
             "name": "from-admin",
             "model": sentiment.pk,
             "note": "made by staff",
@@ -130,16 +130,16 @@ def test_staff_create_a_token_and_see_its_secret_once(staff_client, alice, senti
     assert "no-store" in response["Cache-Control"]
     assert "cannot be retrieved later" in response.content.decode()
     assert services.authenticate(secret).token == token
-    assert token.owner == alice
+    assert token.provider == acme
     assert secret not in staff_client.get(f"{CHANGELIST}{token.pk}/change/").content.decode()
     assert secret not in staff_client.get(CHANGELIST).content.decode()
 
 
-def test_admin_create_refuses_another_providers_model(staff_client, alice, charlies_model):
+def test_admin_create_refuses_another_providers_model(staff_client, alice, charlies_model, acme):
     response = staff_client.post(
         f"{CHANGELIST}add/",
         {
-            "owner": alice.pk,
+            "provider": acme.pk,
             "name": "wrong",
             "model": charlies_model.pk,
             **admin_datetime(timezone.now() + timedelta(days=10)),
@@ -151,10 +151,14 @@ def test_admin_create_refuses_another_providers_model(staff_client, alice, charl
     assert not Token.objects.exists()
 
 
-def test_admin_create_refuses_an_expiration_out_of_range(staff_client, alice):
+def test_admin_create_refuses_an_expiration_out_of_range(staff_client, alice, acme):
     response = staff_client.post(
         f"{CHANGELIST}add/",
-        {"owner": alice.pk, "name": "late", **admin_datetime(timezone.now() + timedelta(days=400))},
+        {
+            "provider": acme.pk,
+            "name": "late",
+            **admin_datetime(timezone.now() + timedelta(days=400)),
+        },
     )
 
     assert "at most 365 days" in response.content.decode()
@@ -184,14 +188,14 @@ def test_bulk_actions_suspend_cancel_and_renew(staff_client, make_token):
     assert Token.objects.get(pk=second.pk).expires_at > timezone.now() + timedelta(days=29)
 
 
-def test_staff_register_models_with_unique_names(staff_client, alice, sentiment):
+def test_staff_register_models_with_unique_names(staff_client, alice, sentiment, acme):
     duplicate = staff_client.post(
         "/admin/models_registry/aimodel/add/",
-        {"owner": alice.pk, "name": "sentiment analysis", "description": ""},
+        {"provider": acme.pk, "name": "sentiment analysis", "description": ""},
     )
     created = staff_client.post(
         "/admin/models_registry/aimodel/add/",
-        {"owner": alice.pk, "name": "Vision", "description": "Sees"},
+        {"provider": acme.pk, "name": "Vision", "description": "Sees"},
     )
 
     assert "already have a model named" in duplicate.content.decode()
@@ -208,7 +212,7 @@ def test_model_list_shows_token_counts(staff_client, sentiment, make_token):
     assert response.context["cl"].result_list[0].token_count == 2
 
 
-def test_admin_create_calls_the_create_service_once(staff_client, alice, monkeypatch):
+def test_admin_create_calls_the_create_service_once(staff_client, alice, monkeypatch, acme):
     from tokens import secrets
 
     made = []
@@ -219,7 +223,7 @@ def test_admin_create_calls_the_create_service_once(staff_client, alice, monkeyp
     response = staff_client.post(
         "/admin/tokens/token/add/",
         {
-            "owner": alice.pk,
+            "provider": acme.pk,
             "name": "once",
             "note": "",
             "expires_at_0": expires[:10],

@@ -9,8 +9,8 @@ from console.client import ApiError, ManagementClient
 
 
 @pytest.fixture
-def sdk(live_server, alice):
-    key = create_license_key(owner=alice, name="sdk")[1]
+def sdk(live_server, alice, acme):
+    key = create_license_key(provider=acme, created_by=alice, name="sdk")[1]
     return ManagementClient(key, base_url=live_server.url)
 
 
@@ -102,12 +102,12 @@ def test_a_revoked_or_wrong_key_raises_401(live_server, alice):
     assert "lic_not-a-key" not in repr(client)
 
 
-def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys):
+def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys, acme):
     from tests.test_readme import ROOT
 
     readme = (ROOT / "README.md").read_text()
     snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
-    key = create_license_key(owner=alice, name="readme")[1]
+    key = create_license_key(provider=acme, created_by=alice, name="readme")[1]
     snippet = snippet.replace('"your_license_from_the_console"', repr(key))
     snippet = snippet.replace('"http://127.0.0.1:8000"', repr(live_server.url))
 

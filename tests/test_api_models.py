@@ -53,7 +53,7 @@ def test_create_model_answers_201_with_the_model(api, alice):
     body = response.json()
     assert body["name"] == "Translator"
     assert body["model_id"].startswith("mdl_")
-    assert AIModel.objects.get(model_id=body["model_id"]).owner == alice
+    assert AIModel.objects.get(model_id=body["model_id"]).provider.name == "Acme"
 
 
 def test_create_model_rejects_a_duplicate_name_with_409(api, sentiment):

@@ -77,13 +77,13 @@ schema.app = application  # every request, the checks' own included, goes to the
 
 
 @pytest.fixture
-def fuzz_world(alice, alice_key, sentiment, make_token):
+def fuzz_world(alice, acme, alice_key, sentiment, make_token):
     """Alice's key, a model, and tokens for path parameters to point at."""
     # Requests go straight to the WSGI app, whose request signals would close the database
     # connection that holds the test's transaction; Django's own test client unhooks them too.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield {"key": alice_key, "model": sentiment, "alice": alice, "made": 0}
+    yield {"key": alice_key, "model": sentiment, "acme": acme, "made": 0}
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
@@ -104,7 +104,7 @@ def test_fuzzed_requests_never_get_a_server_error(case, fuzz_world):
     # The same request again, aimed at objects that exist.
     if "token_id" in (case.path_parameters or {}):
         fuzz_world["made"] += 1
-        token, _ = create_token(owner=fuzz_world["alice"], name=f"fuzz-{fuzz_world['made']}")
+        token, _ = create_token(provider=fuzz_world["acme"], name=f"fuzz-{fuzz_world['made']}")
         case.path_parameters["token_id"] = token.token_id
     if "model_id" in (case.path_parameters or {}):
         case.path_parameters["model_id"] = fuzz_world["model"].model_id

@@ -38,7 +38,7 @@ def test_create_answers_201_with_the_secret_once(api, alice, sentiment):
     assert body["status"] == "ACTIVE"
     assert body["note"] == "VIP"
     token = Token.objects.get(token_id=body["token_id"])
-    assert token.owner == alice
+    assert token.provider.name == "Acme"
     assert services.authenticate(body["token"]).token == token
     assert "token" not in api.get(f"/api/v1/tokens/{token.token_id}").json()
 

@@ -7,9 +7,9 @@ def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
     call_command("benchmark_tokens", tokens=40, small=5, models=3, repeat=1)
 
     output = capsys.readouterr().out
-    assert Token.objects.filter(owner__username="bench").count() == 40
+    assert Token.objects.filter(provider__name="bench").count() == 40
     assert (
-        Token.objects.filter(owner__username="bench")
+        Token.objects.filter(provider__name="bench")
         .exclude(model=None)
         .exclude(model_name="")
         .exists()

@@ -33,7 +33,7 @@ def test_create_copy_use_and_revoke_a_license_key(page, log_in, alice, screensho
     row = page.get_by_role("row", name=re.compile("Query gateway"))
     expect(row).to_contain_text(f"lic_…{secret[-4:]}")
     expect(row).to_contain_text("Never")
-    assert authenticate_license_key(secret).owner == alice
+    assert authenticate_license_key(secret).created_by == alice
     page.reload()
     expect(page.get_by_role("row", name=re.compile("Query gateway"))).not_to_contain_text("Never")
     screenshot("license-keys")

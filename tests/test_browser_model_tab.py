@@ -18,7 +18,7 @@ def on_tab(page, log_in, alice, sentiment):
     return page
 
 
-def test_create_token_reveals_it_once_copy_then_done(on_tab, screenshot, alice, sentiment):
+def test_create_token_reveals_it_once_copy_then_done(on_tab, screenshot, alice, sentiment, acme):
     page = on_tab
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
 
@@ -140,7 +140,7 @@ def test_assign_by_mouse_and_escape_closes_the_list(on_tab, make_token, sentimen
     assert Token.objects.get(name="mouse-pick").model == sentiment
 
 
-def test_add_token_from_the_dropdown_creates_it_for_this_model(on_tab, alice, sentiment):
+def test_add_token_from_the_dropdown_creates_it_for_this_model(on_tab, alice, sentiment, acme):
     page = on_tab
     combobox = page.get_by_role("combobox", name="Assign token")
 
@@ -151,7 +151,7 @@ def test_add_token_from_the_dropdown_creates_it_for_this_model(on_tab, alice, se
     dialog.get_by_role("button", name="Generate").click()
 
     expect(page.get_by_role("dialog", name="Token generated")).to_be_visible()
-    assert Token.objects.get(owner=alice, name="brand-new").model == sentiment
+    assert Token.objects.get(provider=acme, name="brand-new").model == sentiment
 
 
 def test_reassigning_shows_the_evk_warning(on_tab, make_token, vision):

@@ -8,7 +8,7 @@ from models_registry.models import AIModel
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, alice):
+def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, alice, acme):
     log_in(alice)
     page.get_by_role("link", name="Models").click()
     expect(page.get_by_role("heading", name="Create your first model")).to_be_visible()
@@ -23,7 +23,7 @@ def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, 
     dialog.get_by_role("button", name="Create Model").click()
 
     expect(page.get_by_role("heading", name="Digit Recognition")).to_be_visible()
-    model = AIModel.objects.get(owner=alice, name="Digit Recognition")
+    model = AIModel.objects.get(provider=acme, name="Digit Recognition")
     expect(page).to_have_url(re.compile(f"/models/{model.model_id}/$"))
     page.get_by_role("link", name="Token Management").click()
     expect(page).to_have_url(re.compile(f"/models/{model.model_id}/tokens/$"))

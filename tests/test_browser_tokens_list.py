@@ -83,7 +83,7 @@ def test_paging_and_page_size(page, log_in, alice, make_token):
     expect(page.locator("#results-summary")).to_have_text("1–30 of 30 tokens")
 
 
-def test_add_token_reveals_it_once(tokens_page, alice):
+def test_add_token_reveals_it_once(tokens_page, alice, acme):
     page = tokens_page
     page.get_by_role("button", name="Add Token").click()
     dialog = page.get_by_role("dialog", name="Add Token")
@@ -98,7 +98,7 @@ def test_add_token_reveals_it_once(tokens_page, alice):
 
     expect(row(page, "central-ops")).to_be_visible()
     assert secret not in page.content()
-    assert Token.objects.get(owner=alice, name="central-ops").note == "for the ops team"
+    assert Token.objects.get(provider=acme, name="central-ops").note == "for the ops team"
 
 
 def test_menu_by_keyboard_suspend_activate_renew(tokens_page):

@@ -38,9 +38,9 @@ def old_token(make_token, sentiment):
 
 
 @pytest.fixture
-def old_license_key(alice):
+def old_license_key(alice, acme):
     with override_settings(TOKEN_DIGEST_KEY=OLD_KEY):
-        return license_keys.create_license_key(owner=alice, name="gateway")
+        return license_keys.create_license_key(provider=acme, created_by=alice, name="gateway")
 
 
 def test_a_token_made_under_the_old_key_authenticates_and_is_redigested_once(old_token):
@@ -74,11 +74,11 @@ def test_a_token_made_under_the_old_key_is_refused_without_the_fallback(old_toke
     assert Token.objects.get(pk=token.pk).digest == digest_under(OLD_KEY, secret)
 
 
-def test_a_scoped_check_under_a_fallback_still_refuses_another_provider(old_token, charlie):
+def test_a_scoped_check_under_a_fallback_still_refuses_another_provider(old_token, charlie, globex):
     token, secret = old_token
 
     with ROTATED:
-        assert tokens.authenticate(secret, owner=charlie).failure == tokens.AuthFailure.UNKNOWN
+        assert tokens.authenticate(secret, provider=globex).failure == tokens.AuthFailure.UNKNOWN
     assert Token.objects.get(pk=token.pk).digest == digest_under(OLD_KEY, secret)
 
 
@@ -98,7 +98,7 @@ def test_a_license_key_made_under_the_old_key_works_and_is_redigested_once(old_l
     LicenseKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
 
     with ROTATED, CaptureQueriesContext(connection) as first:
-        assert license_keys.authenticate_license_key(secret).owner.username == "alice"
+        assert license_keys.authenticate_license_key(secret).created_by.username == "alice"
     with ROTATED, CaptureQueriesContext(connection) as again:
         assert license_keys.authenticate_license_key(secret).pk == key.pk
 

@@ -6,29 +6,29 @@ from tokens.selectors import tokens_for
 
 
 def test_selectors_return_only_the_providers_own_objects(
-    alice, charlie, sentiment, charlies_model, make_token
+    alice, charlie, sentiment, charlies_model, make_token, globex, acme
 ):
     mine, _ = make_token("mine", model=sentiment)
-    theirs, _ = make_token("theirs", owner=charlie, model=charlies_model)
+    theirs, _ = make_token("theirs", provider=globex, model=charlies_model)
 
-    assert list(tokens_for(alice)) == [mine]
-    assert list(tokens_for(charlie)) == [theirs]
-    assert list(models_for(alice)) == [sentiment]
+    assert list(tokens_for(acme)) == [mine]
+    assert list(tokens_for(globex)) == [theirs]
+    assert list(models_for(acme)) == [sentiment]
 
 
 def test_dashboard_counts_only_the_providers_own_tokens(
-    alice_client, charlie, charlies_model, make_token, sentiment
+    alice_client, charlie, charlies_model, make_token, sentiment, globex
 ):
     make_token("mine", model=sentiment)
     for i in range(3):
-        make_token(f"theirs-{i}", owner=charlie, model=charlies_model)
+        make_token(f"theirs-{i}", provider=globex, model=charlies_model)
 
     response = alice_client.get("/")
 
     assert response.context["summary"]["tokens"].count == 1
     assert response.context["summary"]["models"].count == 1
     assert b"Charlie&#x27;s Model" not in response.content
-    assert account_summary(charlie)["tokens"].count == 3
+    assert account_summary(globex)["tokens"].count == 3
 
 
 def test_providers_cannot_use_django_admin(alice_client, make_token):

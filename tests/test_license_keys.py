@@ -21,8 +21,8 @@ LICENSE_KEY_SHAPE = re.compile(r"lic_[0-9A-Za-z]{49}")
 # --- Rules ------------------------------------------------------------------------------------
 
 
-def test_a_new_key_is_shown_once_and_only_its_digest_is_stored(alice):
-    key, secret = services.create_license_key(owner=alice, name="gateway")
+def test_a_new_key_is_shown_once_and_only_its_digest_is_stored(alice, acme):
+    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
     assert LICENSE_KEY_SHAPE.fullmatch(secret)
     assert key.digest == digest(secret)
@@ -30,24 +30,24 @@ def test_a_new_key_is_shown_once_and_only_its_digest_is_stored(alice):
     assert secret not in every_stored_value()
 
 
-def test_key_names_are_required_and_unique_per_provider_ignoring_case(alice, charlie):
-    services.create_license_key(owner=alice, name="Gateway")
+def test_key_names_are_required_and_unique_per_provider_ignoring_case(alice, charlie, acme, globex):
+    services.create_license_key(provider=acme, created_by=alice, name="Gateway")
 
     with pytest.raises(DomainError) as blank:
-        services.create_license_key(owner=alice, name="   ")
+        services.create_license_key(provider=acme, created_by=alice, name="   ")
     with pytest.raises(DomainError) as duplicate:
-        services.create_license_key(owner=alice, name="gateway")
-    services.create_license_key(owner=charlie, name="gateway")
+        services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    services.create_license_key(provider=globex, created_by=charlie, name="gateway")
 
     assert blank.value.code == "required"
     assert duplicate.value.code == "duplicate"
-    assert LicenseKey.objects.filter(owner=alice).count() == 1
+    assert LicenseKey.objects.filter(provider=acme).count() == 1
 
 
-def test_a_key_authenticates_as_its_owner_until_revoked(alice):
-    key, secret = services.create_license_key(owner=alice, name="gateway")
+def test_a_key_authenticates_as_its_creator_until_revoked(alice, acme):
+    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
-    assert services.authenticate_license_key(secret).owner == alice
+    assert services.authenticate_license_key(secret).created_by == alice
     services.revoke_license_key(key=key)
     assert services.authenticate_license_key(secret) is None
 
@@ -59,23 +59,23 @@ def test_malformed_keys_are_refused_without_a_query(alice, presented):
     assert len(queries) == 0
 
 
-def test_a_mistyped_key_is_refused(alice):
-    _, secret = services.create_license_key(owner=alice, name="gateway")
+def test_a_mistyped_key_is_refused(alice, acme):
+    _, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
     mistyped = secret[:10] + ("A" if secret[10] != "A" else "B") + secret[11:]
 
     assert services.authenticate_license_key(mistyped) is None
 
 
-def test_a_deactivated_providers_keys_stop_working(alice):
-    _, secret = services.create_license_key(owner=alice, name="gateway")
+def test_a_deactivated_providers_keys_stop_working(alice, acme):
+    _, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
     alice.is_active = False
     alice.save()
 
     assert services.authenticate_license_key(secret) is None
 
 
-def test_last_used_is_written_at_most_once_a_minute(alice):
-    key, secret = services.create_license_key(owner=alice, name="gateway")
+def test_last_used_is_written_at_most_once_a_minute(alice, acme):
+    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
     with CaptureQueriesContext(connection) as first:
         services.authenticate_license_key(secret)
@@ -111,12 +111,12 @@ def test_createlicense_names_the_key_when_no_name_is_given(alice, capsys):
 
 
 def test_createlicense_refuses_an_unknown_provider(db):
-    with pytest.raises(CommandError, match="no provider named “nobody”"):
+    with pytest.raises(CommandError, match="no user named “nobody”"):
         call_command("createlicense", "nobody")
 
 
-def test_createlicense_refuses_a_duplicate_name(alice):
-    services.create_license_key(owner=alice, name="ci")
+def test_createlicense_refuses_a_duplicate_name(alice, acme):
+    services.create_license_key(provider=acme, created_by=alice, name="ci")
 
     with pytest.raises(CommandError, match="already have a license key"):
         call_command("createlicense", "alice", "--name", "CI")
@@ -125,11 +125,15 @@ def test_createlicense_refuses_a_duplicate_name(alice):
 # --- The License keys page --------------------------------------------------------------------
 
 
-def test_license_keys_page_lists_name_hint_created_and_last_used(alice_client, alice, charlie):
-    used, secret = services.create_license_key(owner=alice, name="Query gateway")
+def test_license_keys_page_lists_name_hint_created_and_last_used(
+    alice_client, alice, charlie, acme, globex
+):
+    used, secret = services.create_license_key(
+        provider=acme, created_by=alice, name="Query gateway"
+    )
     services.authenticate_license_key(secret)
-    services.create_license_key(owner=alice, name="Nightly script")
-    services.create_license_key(owner=charlie, name="Charlie's key")
+    services.create_license_key(provider=acme, created_by=alice, name="Nightly script")
+    services.create_license_key(provider=globex, created_by=charlie, name="Charlie's key")
 
     html = alice_client.get("/account/license-keys/").content.decode()
 
@@ -155,7 +159,7 @@ def test_creating_a_key_reveals_it_once_and_never_caches_it(alice_client, alice)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert "cannot be retrieved later" in html
-    assert services.authenticate_license_key(secret).owner == alice
+    assert services.authenticate_license_key(secret).created_by == alice
     assert secret not in alice_client.get("/account/license-keys/").content.decode()
 
 
@@ -163,8 +167,8 @@ def test_creating_a_key_reveals_it_once_and_never_caches_it(alice_client, alice)
     ("name", "message"),
     [("", "Enter a name for the license key."), ("GATEWAY", "already have a license key named")],
 )
-def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, name, message):
-    services.create_license_key(owner=alice, name="gateway")
+def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, name, message, acme):
+    services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
     response = alice_client.post(
         "/account/license-keys/new/", {"name": name}, headers={"HX-Request": "true"}
@@ -173,11 +177,11 @@ def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, nam
     assert response.status_code == (409 if name == "GATEWAY" else 400)
     assert 'class="field-error"' in response.content.decode()
     assert message in response.content.decode()
-    assert LicenseKey.objects.filter(owner=alice).count() == 1
+    assert LicenseKey.objects.filter(provider=acme).count() == 1
 
 
-def test_revoking_asks_first_then_revokes(alice_client, alice):
-    key, secret = services.create_license_key(owner=alice, name="gateway")
+def test_revoking_asks_first_then_revokes(alice_client, alice, acme):
+    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
     confirm = alice_client.get(f"/account/license-keys/{key.key_id}/revoke/")
     assert "Revoke license key?" in confirm.content.decode()
@@ -191,8 +195,8 @@ def test_revoking_asks_first_then_revokes(alice_client, alice):
     assert services.authenticate_license_key(secret) is None
 
 
-def test_another_providers_key_cannot_be_seen_or_revoked(alice_client, charlie):
-    key, secret = services.create_license_key(owner=charlie, name="charlie")
+def test_another_providers_key_cannot_be_seen_or_revoked(alice_client, charlie, globex):
+    key, secret = services.create_license_key(provider=globex, created_by=charlie, name="charlie")
 
     assert alice_client.get(f"/account/license-keys/{key.key_id}/revoke/").status_code == 404
     assert alice_client.post(f"/account/license-keys/{key.key_id}/revoke/").status_code == 404
@@ -213,8 +217,8 @@ def test_the_account_menu_links_to_license_keys_and_api_docs(alice_client):
     assert 'href="/docs/api/"' in html
 
 
-def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice):
-    key, secret = services.create_license_key(owner=alice, name="gateway")
+def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice, acme):
+    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
 
     listing = staff_client.get("/admin/api/licensekey/").content.decode()
     detail = staff_client.get(f"/admin/api/licensekey/{key.pk}/change/").content.decode()

@@ -13,7 +13,7 @@ def database_objects():
 
 
 def test_search_and_sort_indexes_exist_after_all_migrations(db):
-    expected = {"token_assignable_name_idx", "token_owner_name_idx"}
+    expected = {"token_assignable_name_idx", "token_provider_name_idx"}
     if connection.vendor == "sqlite":
         expected |= {
             "tokens_token_fts_insert",

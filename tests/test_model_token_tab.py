@@ -67,12 +67,12 @@ def test_create_token_dialog_preselects_this_model_and_takes_a_name(alice_client
     assert "Generate" in html
 
 
-def test_generate_reveals_the_secret_once_and_never_caches_it(alice_client, alice, sentiment):
+def test_generate_reveals_the_secret_once_and_never_caches_it(alice_client, alice, sentiment, acme):
     response = alice_client.post(
         f"{tab(sentiment)}new/", {"name": "gateway", "model": sentiment.model_id}, **HTMX
     )
 
-    token = Token.objects.get(owner=alice, name="gateway")
+    token = Token.objects.get(provider=acme, name="gateway")
     secret = response.context["secret"]
     html = response.content.decode()
     assert response["Cache-Control"] == "no-store"
@@ -86,11 +86,11 @@ def test_generate_reveals_the_secret_once_and_never_caches_it(alice_client, alic
     assert secret not in alice_client.get(tab(sentiment), **HTMX).content.decode()
 
 
-def test_clearing_the_model_creates_an_unassigned_token(alice_client, alice, sentiment):
+def test_clearing_the_model_creates_an_unassigned_token(alice_client, alice, sentiment, acme):
     response = alice_client.post(f"{tab(sentiment)}new/", {"name": "spare", "model": ""}, **HTMX)
 
     assert "Unassigned" in response.content.decode()
-    assert Token.objects.get(owner=alice, name="spare").model is None
+    assert Token.objects.get(provider=acme, name="spare").model is None
 
 
 @pytest.mark.parametrize(
@@ -169,13 +169,13 @@ def test_typeahead_lists_unassigned_tokens_prefix_matches_first(
 
 
 def test_typeahead_never_lists_assigned_cancelled_or_foreign_tokens(
-    alice_client, charlie, sentiment, vision, make_token
+    alice_client, charlie, sentiment, vision, make_token, globex
 ):
     make_token("match-free")
     make_token("match-assigned", model=vision)
     cancelled, _ = make_token("match-cancelled")
     services.cancel_token(token=cancelled)
-    make_token("match-charlie", owner=charlie)
+    make_token("match-charlie", provider=globex)
 
     names = [m.token.name for m in search(alice_client, sentiment, "MATCH").context["matches"]]
 
@@ -245,9 +245,9 @@ def test_save_when_assigned_meanwhile_says_so_and_changes_nothing(
 
 @pytest.mark.parametrize("token_id", ["", "tok_unknown", "charlies"])
 def test_save_without_a_valid_choice_asks_for_one(
-    alice_client, charlie, sentiment, make_token, token_id
+    alice_client, charlie, sentiment, make_token, token_id, globex
 ):
-    theirs, _ = make_token("theirs", owner=charlie)
+    theirs, _ = make_token("theirs", provider=globex)
     token_id = theirs.token_id if token_id == "charlies" else token_id
 
     response = alice_client.post(
@@ -300,9 +300,9 @@ def test_without_javascript_actions_redirect_back(alice_client, sentiment, make_
     ],
 )
 def test_another_providers_model_or_token_is_not_found_everywhere(
-    alice_client, charlie, charlies_model, make_token, method, path
+    alice_client, charlie, charlies_model, make_token, method, path, globex
 ):
-    theirs, _ = make_token("theirs", owner=charlie, model=charlies_model)
+    theirs, _ = make_token("theirs", provider=globex, model=charlies_model)
     url = path.format(tab=tab(charlies_model), token=theirs.token_id)
 
     response = getattr(alice_client, method)(url, {"confirm_name": "theirs"}, **HTMX)

@@ -20,7 +20,9 @@ def test_models_list_shows_own_models_with_token_counts(
     assert "Create Model" in html
 
 
-def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(alice, alice_client):
+def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(
+    alice, alice_client, acme
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -29,9 +31,9 @@ def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(al
             assert alice_client.get("/models/").status_code == 200
         return len(captured)
 
-    models = [create_model(owner=alice, name=f"model-{n:02}") for n in range(30)]
+    models = [create_model(provider=acme, name=f"model-{n:02}") for n in range(30)]
     for model in models[:3]:
-        create_token(owner=alice, name=f"for-{model.name}", model=model)
+        create_token(provider=acme, name=f"for-{model.name}", model=model)
     with_30 = queries_for_the_page()
     for model in models[3:]:
         delete_model(model=model)
@@ -40,9 +42,9 @@ def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(al
     assert with_30 == with_3
 
 
-def test_models_list_pages_by_25(alice, alice_client):
+def test_models_list_pages_by_25(alice, alice_client, acme):
     for n in range(26):
-        create_model(owner=alice, name=f"model-{n:02}")
+        create_model(provider=acme, name=f"model-{n:02}")
 
     first = alice_client.get("/models/")
     second = alice_client.get("/models/", {"page": 2})
@@ -52,11 +54,11 @@ def test_models_list_pages_by_25(alice, alice_client):
     assert "Next" in first.content.decode() and "Previous" in second.content.decode()
 
 
-def test_models_list_counts_tokens_up_to_the_cap(alice, alice_client, sentiment, monkeypatch):
+def test_models_list_counts_tokens_up_to_the_cap(alice, alice_client, sentiment, monkeypatch, acme):
     monkeypatch.setattr("console.pagination.COUNT_CAP", 2)
     monkeypatch.setattr("console.templatetags.console_ui.COUNT_CAP", 2)
     for n in range(3):
-        create_token(owner=alice, name=f"busy-{n}", model=sentiment)
+        create_token(provider=acme, name=f"busy-{n}", model=sentiment)
 
     html = alice_client.get("/models/").content.decode()
 
@@ -69,10 +71,10 @@ def test_models_list_invites_creating_the_first_model(alice_client):
     assert "Create your first model" in html
 
 
-def test_create_model_redirects_to_its_page(alice_client, alice):
+def test_create_model_redirects_to_its_page(alice_client, alice, acme):
     response = alice_client.post("/models/new/", {"name": "Vision", "description": "Sees"})
 
-    model = AIModel.objects.get(owner=alice, name="Vision")
+    model = AIModel.objects.get(provider=acme, name="Vision")
     assert response.status_code == 302
     assert response["Location"] == f"/models/{model.model_id}/"
 

@@ -30,26 +30,26 @@ def only_line(request_log) -> dict:
 
 
 def test_a_page_logs_one_line_naming_the_provider_and_never_the_query_string(
-    alice_client, alice, request_log
+    alice_client, alice, request_log, acme
 ):
     response = alice_client.get("/tokens/", {"q": "private-search"})
 
     line = only_line(request_log)
     assert line["request_id"] == response["X-Request-ID"]
-    assert (line["provider"], line["actor"]) == ("alice", f"user:{alice.pk}")
+    assert (line["provider"], line["actor"]) == (acme.provider_id, f"user:{alice.pk}")
     assert (line["method"], line["path"], line["status"]) == ("GET", "/tokens/", 200)
     assert 0 <= line["duration_ms"] < 60_000
     assert "private-search" not in request_log()[0].getMessage()
 
 
-def test_an_api_call_names_the_license_keys_owner_and_key(api, alice, request_log):
+def test_an_api_call_names_the_license_keys_provider_and_key(api, alice, request_log, acme):
     from console.api.models import LicenseKey
 
     api.get("/api/v1/models")
 
     line = only_line(request_log)
-    key = LicenseKey.objects.get(owner=alice)
-    assert (line["provider"], line["actor"]) == ("alice", f"key:{key.key_id}")
+    key = LicenseKey.objects.get(provider=acme)
+    assert (line["provider"], line["actor"]) == (acme.provider_id, f"key:{key.key_id}")
 
 
 def test_an_end_users_call_names_the_token(client, make_token, sentiment, request_log):

@@ -25,10 +25,10 @@ def every_stored_value() -> str:
     return "\n".join(values)
 
 
-def test_secret_is_in_no_table_and_no_sql_statement(alice, sentiment, caplog):
+def test_secret_is_in_no_table_and_no_sql_statement(alice, sentiment, caplog, acme):
     caplog.set_level(logging.DEBUG)
     with CaptureQueriesContext(connection) as queries:
-        token, secret = services.create_token(owner=alice, name="gateway", model=sentiment)
+        token, secret = services.create_token(provider=acme, name="gateway", model=sentiment)
         services.authenticate(secret)
 
     assert secret not in every_stored_value()
@@ -37,16 +37,16 @@ def test_secret_is_in_no_table_and_no_sql_statement(alice, sentiment, caplog):
     assert secret not in caplog.text
 
 
-def test_the_stored_digest_is_not_the_plain_sha256_of_the_secret(alice):
+def test_the_stored_digest_is_not_the_plain_sha256_of_the_secret(alice, acme):
     import hashlib
 
-    token, secret = services.create_token(owner=alice, name="gateway")
+    token, secret = services.create_token(provider=acme, name="gateway")
 
     assert token.digest == secrets.digest(secret)
     assert token.digest != hashlib.sha256(secret.encode()).hexdigest()
 
 
-def test_exception_reports_do_not_contain_the_secret(alice, monkeypatch):
+def test_exception_reports_do_not_contain_the_secret(alice, monkeypatch, acme):
     made = []
     real_new_secret = secrets.new_secret
 
@@ -61,7 +61,7 @@ def test_exception_reports_do_not_contain_the_secret(alice, monkeypatch):
     monkeypatch.setattr(Token, "save", failing_save)
 
     with pytest.raises(RuntimeError) as excinfo:
-        services.create_token(owner=alice, name="gateway")
+        services.create_token(provider=acme, name="gateway")
     report = ExceptionReporter(None, excinfo.type, excinfo.value, excinfo.tb).get_traceback_text()
 
     assert made

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from console.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERNAME
+from console.accounts.models import Provider
+from console.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERNAME
 from models_registry.models import AIModel
 from tokens.models import Token
 
@@ -15,14 +16,17 @@ def development(settings):
 def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, development, capsys):
     call_command("seed_demo")
 
-    provider = get_user_model().objects.get(username=DEMO_USERNAME)
-    tokens = Token.objects.filter(owner=provider)
+    owner = get_user_model().objects.get(username=DEMO_USERNAME)
+    provider = Provider.objects.get(name=DEMO_PROVIDER)
+    tokens = Token.objects.filter(provider=provider)
     states = {token.display_status for token in tokens}
-    assert provider.check_password(DEMO_PASSWORD)
+    assert owner.check_password(DEMO_PASSWORD)
+    roles = {m.user.username: m.role for m in provider.memberships.select_related("user")}
+    assert roles == {"demo": "OWNER", "demo-member": "MEMBER", "demo-viewer": "VIEWER"}
     assert {"Active", "Suspended", "Cancelled", "Expired"} <= states
     assert tokens.filter(model__isnull=True).exists()
     assert tokens.filter(needs_new_evk=True).exists()
-    assert AIModel.objects.filter(owner=provider).count() >= 3
+    assert AIModel.objects.filter(provider=provider).count() >= 3
     output = capsys.readouterr().out
     assert DEMO_USERNAME in output
     assert DEMO_PASSWORD in output

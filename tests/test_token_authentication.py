@@ -22,13 +22,13 @@ def test_authentication_is_one_indexed_query(make_token, sentiment, django_asser
     _, secret = make_token(model=sentiment)
 
     with django_assert_num_queries(1) as captured:
-        result = authenticate(secret, owner=sentiment.owner)
+        result = authenticate(secret, provider=sentiment.provider)
         model = result.token.model
-        assert (model.pk, model.model_id, model.name, model.owner_id) == (
+        assert (model.pk, model.model_id, model.name, model.provider_id) == (
             sentiment.pk,
             sentiment.model_id,
             "Sentiment Analysis",
-            sentiment.owner_id,
+            sentiment.provider_id,
         )
         assert (result.token.name, result.token.status) == ("gateway", "ACTIVE")
 
@@ -88,7 +88,7 @@ def test_reactivated_token_authenticates_again(make_token, sentiment):
     assert authenticate(secret).ok
 
 
-def test_token_of_another_provider_is_unknown_when_scoped(make_token, sentiment, charlie):
+def test_token_of_another_provider_is_unknown_when_scoped(make_token, sentiment, charlie, globex):
     _, secret = make_token(model=sentiment)
 
-    assert authenticate(secret, owner=charlie).failure == AuthFailure.UNKNOWN
+    assert authenticate(secret, provider=globex).failure == AuthFailure.UNKNOWN

@@ -16,9 +16,9 @@ def rule(excinfo) -> str:
 # --- Creating -------------------------------------------------------------------------------
 
 
-def test_new_token_is_active_assigned_and_expires_after_the_default_30_days(alice, sentiment):
+def test_new_token_is_active_assigned_and_expires_after_the_default_30_days(alice, sentiment, acme):
     before = timezone.now()
-    token, secret = services.create_token(owner=alice, name="gateway", model=sentiment)
+    token, secret = services.create_token(provider=acme, name="gateway", model=sentiment)
 
     assert token.status == TokenStatus.ACTIVE
     assert token.model == sentiment
@@ -27,8 +27,8 @@ def test_new_token_is_active_assigned_and_expires_after_the_default_30_days(alic
     assert token.token_id.startswith("tok_")
 
 
-def test_token_without_model_is_created_unassigned(alice):
-    token, _ = services.create_token(owner=alice, name="spare")
+def test_token_without_model_is_created_unassigned(alice, acme):
+    token, _ = services.create_token(provider=acme, name="spare")
 
     assert token.model is None
     assert not token.is_assigned
@@ -43,56 +43,56 @@ def test_public_ids_are_opaque_and_not_sequential(alice, make_token):
     assert sorted(ids) != ids
 
 
-def test_name_is_trimmed(alice):
-    token, _ = services.create_token(owner=alice, name="  spaced out  ")
+def test_name_is_trimmed(alice, acme):
+    token, _ = services.create_token(provider=acme, name="  spaced out  ")
 
     assert token.name == "spaced out"
 
 
 @pytest.mark.parametrize("name", ["", "   ", None])
-def test_empty_name_is_refused(alice, name):
+def test_empty_name_is_refused(alice, name, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(owner=alice, name=name)
+        services.create_token(provider=acme, name=name)
 
     assert excinfo.value.field == "name"
     assert rule(excinfo) == "required"
     assert not Token.objects.exists()
 
 
-def test_name_longer_than_100_characters_is_refused(alice):
-    services.create_token(owner=alice, name="x" * 100)
+def test_name_longer_than_100_characters_is_refused(alice, acme):
+    services.create_token(provider=acme, name="x" * 100)
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(owner=alice, name="y" * 101)
+        services.create_token(provider=acme, name="y" * 101)
 
     assert rule(excinfo) == "max_length"
     assert Token.objects.count() == 1
 
 
-def test_name_must_be_unique_per_provider_ignoring_case(alice, charlie, make_token):
+def test_name_must_be_unique_per_provider_ignoring_case(alice, charlie, make_token, acme, globex):
     make_token("Gateway")
 
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(owner=alice, name="gATEWAY")
-    services.create_token(owner=charlie, name="gateway")
+        services.create_token(provider=acme, name="gATEWAY")
+    services.create_token(provider=globex, name="gateway")
 
     assert rule(excinfo) == "duplicate"
-    assert "Gateway" in Token.objects.filter(owner=alice).values_list("name", flat=True)
+    assert "Gateway" in Token.objects.filter(provider=acme).values_list("name", flat=True)
     assert Token.objects.count() == 2
 
 
-def test_database_also_refuses_case_insensitive_duplicates(alice, make_token):
+def test_database_also_refuses_case_insensitive_duplicates(alice, make_token, acme):
     token, _ = make_token("Gateway")
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Token.objects.create(
-            owner=alice, name="GATEWAY", expires_at=token.expires_at, digest="d" * 64, hint="h"
+            provider=acme, name="GATEWAY", expires_at=token.expires_at, digest="d" * 64, hint="h"
         )
 
 
-def test_another_providers_model_is_refused(alice, charlies_model):
+def test_another_providers_model_is_refused(alice, charlies_model, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(owner=alice, name="sneaky", model=charlies_model)
+        services.create_token(provider=acme, name="sneaky", model=charlies_model)
 
     assert rule(excinfo) == "unknown_model"
     assert excinfo.value.field == "model"
@@ -106,24 +106,26 @@ def test_another_providers_model_is_refused(alice, charlies_model):
         (timedelta(days=365, minutes=1), "expiration_too_far"),
     ],
 )
-def test_expiration_outside_the_allowed_range_is_refused(alice, delta, code):
+def test_expiration_outside_the_allowed_range_is_refused(alice, delta, code, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(owner=alice, name="t", expires_at=timezone.now() + delta)
+        services.create_token(provider=acme, name="t", expires_at=timezone.now() + delta)
 
     assert rule(excinfo) == code
     assert excinfo.value.field == "expires_at"
     assert not Token.objects.exists()
 
 
-def test_expiration_at_the_maximum_lifetime_is_allowed(alice, settings):
+def test_expiration_at_the_maximum_lifetime_is_allowed(alice, settings, acme):
     settings.TOKEN_MAX_LIFETIME_DAYS = 90
     token, _ = services.create_token(
-        owner=alice, name="t", expires_at=timezone.now() + timedelta(days=90, seconds=-5)
+        provider=acme, name="t", expires_at=timezone.now() + timedelta(days=90, seconds=-5)
     )
 
     assert token.pk is not None
     with pytest.raises(DomainError):
-        services.create_token(owner=alice, name="u", expires_at=timezone.now() + timedelta(days=91))
+        services.create_token(
+            provider=acme, name="u", expires_at=timezone.now() + timedelta(days=91)
+        )
 
 
 # --- Changing -------------------------------------------------------------------------------
@@ -453,15 +455,15 @@ def test_a_change_racing_a_delete_of_the_same_token_says_it_is_gone(make_token, 
     ["evil\u202egnp.exe", "zero\u200bwidth", "bell\x07", "joiner\u200dname", "line\u2028break"],
     ids=["bidi-override", "zero-width-space", "control", "zero-width-joiner", "line-separator"],
 )
-def test_names_refuse_control_bidirectional_and_invisible_characters(alice, make_token, name):
+def test_names_refuse_control_bidirectional_and_invisible_characters(alice, make_token, name, acme):
     from models_registry.services import create_model
 
     token, _ = make_token("plain")
 
     for attempt in [
-        lambda: services.create_token(owner=alice, name=name),
+        lambda: services.create_token(provider=acme, name=name),
         lambda: services.rename_token(token=token, name=name),
-        lambda: create_model(owner=alice, name=name),
+        lambda: create_model(provider=acme, name=name),
     ]:
         with pytest.raises(DomainError) as refused:
             attempt()
@@ -470,7 +472,7 @@ def test_names_refuse_control_bidirectional_and_invisible_characters(alice, make
     assert Token.objects.get(pk=token.pk).name == "plain"
 
 
-def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token):
+def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token, acme):
     from models_registry.services import create_model
 
     token, _ = make_token("noted")
@@ -478,9 +480,9 @@ def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token)
     with pytest.raises(DomainError) as note:
         services.set_note(token=token, note="n" * 2001)
     with pytest.raises(DomainError) as new_note:
-        services.create_token(owner=alice, name="new", note="n" * 2001)
+        services.create_token(provider=acme, name="new", note="n" * 2001)
     with pytest.raises(DomainError) as description:
-        create_model(owner=alice, name="Model", description="d" * 2001)
+        create_model(provider=acme, name="Model", description="d" * 2001)
     services.set_note(token=token, note="n" * 2000)
 
     assert note.value.field == "note" and new_note.value.field == "note"
@@ -512,7 +514,7 @@ def test_queryset_states_agree_with_each_tokens_own_answer(make_token, sentiment
     services.cancel_token(token=cancelled)
     expired, _ = make_token("expired", model=sentiment)
     Token.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    tokens = Token.objects.filter(owner=usable.owner)
+    tokens = Token.objects.filter(provider=usable.provider)
 
     def names(queryset):
         return {token.name for token in queryset}

@@ -32,8 +32,10 @@ def catalogue(alice, make_token, sentiment, vision):
     Token.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=3))
 
 
-def test_list_shows_every_own_token_newest_first(alice_client, catalogue, charlie, make_token):
-    make_token("charlies", owner=charlie)
+def test_list_shows_every_own_token_newest_first(
+    alice_client, catalogue, charlie, make_token, globex
+):
+    make_token("charlies", provider=globex)
 
     names, response = listed(alice_client)
 
@@ -169,12 +171,13 @@ def test_the_page_costs_the_same_queries_whatever_its_size(
     for i in range(30):
         make_token(f"t-{i:02}", model=sentiment if i % 2 else None)
 
-    with django_assert_num_queries(5) as small:
+    # Session, user, membership with its provider, count, page.
+    with django_assert_num_queries(6) as small:
         alice_client.get("/tokens/?per_page=25")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         alice_client.get("/tokens/?per_page=100")
 
-    assert len(small.captured_queries) == 5
+    assert len(small.captured_queries) == 6
 
 
 def test_htmx_gets_just_the_results_and_the_sort_state(alice_client, catalogue):
@@ -200,7 +203,7 @@ def test_empty_states(alice_client, make_token):
 # --- Add Token -----------------------------------------------------------------------------
 
 
-def test_add_token_with_note_and_expiration_reveals_it(alice_client, alice):
+def test_add_token_with_note_and_expiration_reveals_it(alice_client, alice, acme):
     expires = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
 
     response = alice_client.post(
@@ -209,7 +212,7 @@ def test_add_token_with_note_and_expiration_reveals_it(alice_client, alice):
         **HTMX,
     )
 
-    token = Token.objects.get(owner=alice, name="central")
+    token = Token.objects.get(provider=acme, name="central")
     assert response["Cache-Control"] == "no-store"
     assert response.context["secret"] in response.content.decode()
     assert token.note == "for ops"
@@ -403,9 +406,9 @@ def test_menu_offers_only_what_applies(alice_client, make_token, sentiment):
     ],
 )
 def test_another_providers_token_is_not_found_for_any_action(
-    alice_client, charlie, make_token, method, action
+    alice_client, charlie, make_token, method, action, globex
 ):
-    theirs, _ = make_token("theirs", owner=charlie)
+    theirs, _ = make_token("theirs", provider=globex)
 
     response = getattr(alice_client, method)(f"/tokens/{theirs.token_id}/{action}/", **HTMX)
 
@@ -430,7 +433,7 @@ def test_a_row_action_on_a_token_deleted_meanwhile_answers_404(
 ):
     token, _ = make_token("doomed")
     monkeypatch.setattr(
-        "tokens.views.get_own_token", lambda request, token_id: token
+        "tokens.views.get_own_token", lambda request, token_id, **kwargs: token
     )  # the page still shows it
     Token.objects.filter(pk=token.pk).delete()
 

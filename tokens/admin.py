@@ -17,12 +17,12 @@ class TokenAdminForm(ServiceForm):
 
     class Meta:
         model = Token
-        fields = ["owner", *EDITABLE_FIELDS]
+        fields = ["provider", *EDITABLE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and "expires_at" in self.fields:
-            self.fields["expires_at"].initial = services.default_expiration
+            self.fields["expires_at"].initial = services.server_default_expiration
         if "status" in self.fields and self.instance.pk is None:
             self.fields["status"].disabled = True
             self.fields["status"].help_text = "New tokens start active."
@@ -35,7 +35,7 @@ class TokenAdminForm(ServiceForm):
                 token=self.instance, **self.changed_values(EDITABLE_FIELDS)
             )
         token, secret = services.create_token(
-            owner=data["owner"],
+            provider=data["provider"],
             name=data["name"],
             model=data.get("model"),
             note=data.get("note", ""),
@@ -95,11 +95,11 @@ class TokenAdmin(ServiceAdmin):
     form = TokenAdminForm
     delete_service = staticmethod(services.delete_token)
     delete_argument = "token"
-    list_display = ["name", "owner", "model", "status_badge", "expires_at", "hint", "created_at"]
-    list_select_related = ["owner", "model"]
+    list_display = ["name", "provider", "model", "status_badge", "expires_at", "hint", "created_at"]
+    list_select_related = ["provider", "model"]
     list_filter = ["status", AssignedFilter, ExpiredFilter, "model"]
     search_fields = ["name", "=token_id"]
-    autocomplete_fields = ["owner", "model"]
+    autocomplete_fields = ["provider", "model"]
     readonly_fields = [
         "token_id",
         "hint",
@@ -113,11 +113,11 @@ class TokenAdmin(ServiceAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["owner", "name", "model", "note", "expires_at"]
-        return ["token_id", "owner", *EDITABLE_FIELDS, *self.readonly_fields[1:]]
+            return ["provider", "name", "model", "note", "expires_at"]
+        return ["token_id", "provider", *EDITABLE_FIELDS, *self.readonly_fields[1:]]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "owner"] if obj else []
+        return [*self.readonly_fields, "provider"] if obj else []
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):

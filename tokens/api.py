@@ -20,7 +20,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from console.api.authentication import bearer_credentials, key_owner
+from console.accounts.models import Role
+from console.api.authentication import bearer_credentials, key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
@@ -87,7 +88,7 @@ class ModelIdField(TextField):
 
     def to_internal_value(self, data):
         model_id = super().to_internal_value(data)
-        model = models_for(self.context["request"].user).filter(model_id=model_id).first()
+        model = models_for(key_provider(self.context["request"])).filter(model_id=model_id).first()
         if model is None:
             raise serializers.ValidationError("Choose one of your models (no such model_id).")
         return model
@@ -173,7 +174,7 @@ class TokenViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return tokens_for(key_owner(self.request))
+        return tokens_for(key_provider(self.request))
 
     def _answer(self, token, code=status.HTTP_200_OK):
         return Response(TokenSerializer(token).data, status=code)
@@ -192,7 +193,7 @@ class TokenViewSet(
     def create(self, request):
         data = self._input(TokenCreateSerializer)
         token, secret = services.create_token(
-            owner=key_owner(request),
+            provider=key_provider(request),
             name=data["name"],
             model=data["model_id"],
             note=data["note"],
@@ -286,6 +287,7 @@ class IntrospectView(APIView):
     # RFC 7662 token introspection: is this token usable right now, and for which model?
 
     parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
+    needs_role = Role.VIEWER  # a check, not a change: every member's key may ask
 
     @extend_schema(
         summary="Introspect a token (RFC 7662)",
@@ -306,7 +308,7 @@ class IntrospectView(APIView):
         serializer = IntrospectionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         presented = serializer.validated_data["token"]
-        token = services.authenticate(presented, owner=key_owner(request)).token
+        token = services.authenticate(presented, provider=key_provider(request)).token
         body: dict[str, Any] = {"active": False}
         if token is not None:  # a usable token of this provider's
             assert token.model is not None  # usable tokens are assigned

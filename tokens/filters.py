@@ -79,7 +79,7 @@ class TokenFilter(django_filters.FilterSet):
     model = django_filters.ModelChoiceFilter(
         label="Model",
         # django-filter calls this with the request (its stubs only know a queryset here).
-        queryset=lambda request: models_for(request.user),  # type: ignore[arg-type]
+        queryset=lambda request: models_for(request.provider),  # type: ignore[arg-type]
         to_field_name="model_id",
         empty_label="Any model",
     )

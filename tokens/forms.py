@@ -1,11 +1,10 @@
 from typing import cast
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth.models import User
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from console.accounts.models import Provider
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
 from models_registry.models import AIModel
@@ -44,10 +43,10 @@ class TokenCreateForm(DialogForm):
         help_text="Leave empty to create an unassigned token.",
     )
 
-    def __init__(self, *args, owner: User, **kwargs):
+    def __init__(self, *args, provider: Provider, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner = owner
-        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(owner)
+        self.provider = provider
+        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(provider)
 
     @sensitive_variables("secret")
     def create(self) -> tuple[Token, str] | None:
@@ -55,7 +54,7 @@ class TokenCreateForm(DialogForm):
         if not self.is_valid():
             return None
         try:
-            return services.create_token(owner=self.owner, **self.cleaned_data)
+            return services.create_token(provider=self.provider, **self.cleaned_data)
         except DomainError as error:
             add_domain_error(self, error)
             return None
@@ -67,15 +66,15 @@ class AssignTokenForm(forms.Form):
     q = forms.CharField(label="Assign token", required=False)
     token_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owner: User, model: AIModel, **kwargs):
+    def __init__(self, *args, provider: Provider, model: AIModel, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner = owner
+        self.provider = provider
         self.model = model
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
         token_id = cleaned.get("token_id")
-        token = tokens_for(self.owner).filter(token_id=token_id).first() if token_id else None
+        token = tokens_for(self.provider).filter(token_id=token_id).first() if token_id else None
         if token is None:
             # One message, next to the field people see, whatever was wrong with the hidden id.
             self.errors.pop("token_id", None)
@@ -135,14 +134,14 @@ def expiration_field(label: str) -> forms.DateTimeField:
     )
 
 
-def _limits(field: forms.Field) -> None:
+def _limits(field: forms.Field, provider: Provider) -> None:
     """Tell the browser's date picker the allowed range (the service still enforces it)."""
     now = timezone.localtime()
-    latest = timezone.localtime(services.latest_expiration(now))
+    latest = timezone.localtime(services.latest_expiration(provider, now))
     field.widget.attrs["min"] = now.strftime("%Y-%m-%dT%H:%M")
     field.widget.attrs["max"] = latest.strftime("%Y-%m-%dT%H:%M")
     field.help_text = (
-        f"Between now and {settings.TOKEN_MAX_LIFETIME_DAYS} days from now ({latest:%b %-d, %Y})."
+        f"Between now and {provider.token_max_days} days from now ({latest:%b %-d, %Y})."
     )
 
 
@@ -164,8 +163,10 @@ class TokenAddForm(TokenCreateForm):
         ].help_text = (
             "Optional. End users cannot use an unassigned token until it is linked to a model."
         )
-        self.fields["expires_at"].initial = timezone.localtime(services.default_expiration())
-        _limits(self.fields["expires_at"])
+        self.fields["expires_at"].initial = timezone.localtime(
+            services.default_expiration(self.provider)
+        )
+        _limits(self.fields["expires_at"], self.provider)
 
 
 class TokenEditForm(DialogForm):
@@ -195,8 +196,8 @@ class TokenEditForm(DialogForm):
         super().__init__(*args, initial=initial, **kwargs)
         self.token = token
         self.fields["name"].widget.attrs.pop("autofocus", None)
-        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(token.owner)
-        _limits(self.fields["expires_at"])
+        cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(token.provider)
+        _limits(self.fields["expires_at"], token.provider)
         if token.is_assigned:
             # Only unassigned tokens can be assigned: the dialog offers Remove assignment instead.
             del self.fields["model"]

@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Self
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -62,8 +61,8 @@ class Token(models.Model):
     token_id = models.CharField(
         "token ID", max_length=32, unique=True, default=new_token_id, editable=False
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+    provider = models.ForeignKey(
+        "accounts.Provider", on_delete=models.CASCADE, related_name="tokens"
     )
     model = models.ForeignKey(
         "models_registry.AIModel",
@@ -111,24 +110,27 @@ class Token(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                "owner",
+                "provider",
                 Lower("name"),
-                name="token_name_unique_per_owner",
+                name="token_name_unique_per_provider",
                 violation_error_message="You already have a token with this name.",
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="token_owner_created_idx"),
+            models.Index(fields=["provider", "-created_at"], name="token_provider_created_idx"),
             # A model's tokens (the Token Management tab), or the unassigned ones (the type-ahead),
             # newest first, without a sort.
             models.Index(
-                fields=["owner", "model", "-created_at"], name="token_owner_model_created_idx"
+                fields=["provider", "model", "-created_at"], name="token_provider_model_idx"
             ),
-            # The Tokens List's sorts (name has per-database indexes, see migration 0003).
-            models.Index(fields=["owner", "expires_at"], name="token_owner_expires_idx"),
-            models.Index(fields=["owner", "status", "-created_at"], name="token_owner_status_idx"),
+            # The Tokens List's sorts (name has per-database indexes, see migration 0007).
+            models.Index(fields=["provider", "expires_at"], name="token_provider_expires_idx"),
             models.Index(
-                fields=["owner", "model_name", "-created_at"], name="token_owner_model_name_idx"
+                fields=["provider", "status", "-created_at"], name="token_provider_status_idx"
+            ),
+            models.Index(
+                fields=["provider", "model_name", "-created_at"],
+                name="token_provider_mname_idx",
             ),
         ]
 

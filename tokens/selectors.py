@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
+from console.accounts.models import Provider
 from models_registry.models import AIModel
 from tokens import search
 from tokens.models import Token, TokenQuerySet
@@ -11,19 +12,28 @@ from tokens.models import Token, TokenQuerySet
 TYPEAHEAD_LIMIT = 10
 
 
-def tokens_for(owner: User) -> TokenQuerySet:
+def tokens_for(provider: Provider) -> TokenQuerySet:
     """The provider's own tokens with their models, newest first."""
-    return Token.objects.filter(owner=owner).select_related("model")
+    return Token.objects.filter(provider=provider).select_related("model")
+
+
+def tokens_of_member(user: User) -> TokenQuerySet:
+    """Tokens of every provider `user` belongs to (for opening one by its id, then switching)."""
+    return Token.objects.filter(provider__memberships__user=user).select_related(
+        "model", "provider"
+    )
 
 
 def tokens_of_model(model: AIModel) -> TokenQuerySet:
-    """The tokens assigned to one model, newest first (scoped already: a model has one owner)."""
-    return Token.objects.filter(owner_id=model.owner_id, model=model).order_by("-created_at", "-pk")
+    """The tokens assigned to one model, newest first (scoped already: a model has one provider)."""
+    return Token.objects.filter(provider_id=model.provider_id, model=model).order_by(
+        "-created_at", "-pk"
+    )
 
 
-def assignable_tokens(owner: User) -> TokenQuerySet:
+def assignable_tokens(provider: Provider) -> TokenQuerySet:
     """Tokens that may be assigned: the provider's unassigned, uncancelled tokens."""
-    return Token.objects.filter(owner=owner).assignable()
+    return Token.objects.filter(provider=provider).assignable()
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,9 @@ def _split(token: Token, text: str) -> Match:
     return Match(token, token.name[:start], token.name[start:end], token.name[end:])
 
 
-def unassigned_tokens_matching(owner: User, text: str, limit: int = TYPEAHEAD_LIMIT) -> list[Match]:
+def unassigned_tokens_matching(
+    provider: Provider, text: str, limit: int = TYPEAHEAD_LIMIT
+) -> list[Match]:
     """
     The provider's assignable tokens whose name contains `text`, ignoring case, best first.
 
@@ -53,7 +65,7 @@ def unassigned_tokens_matching(owner: User, text: str, limit: int = TYPEAHEAD_LI
     sorts every match (see tokens.search); the few substring matches are sorted here.
     """
     text = (text or "").strip()
-    tokens = assignable_tokens(owner)
+    tokens = assignable_tokens(provider)
     if not text:
         return [_split(token, "") for token in search.name_order(tokens)[:limit]]
     found = list(search.starting_with(tokens, text)[:limit])

@@ -12,12 +12,12 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from console.accounts.models import Provider
 from console.errors import Conflict, DomainError, Gone
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
@@ -35,17 +35,22 @@ GONE = "This token no longer exists."
 # --- The allowed range of expirations -------------------------------------------------------
 
 
-def default_expiration(now: datetime | None = None) -> datetime:
-    """Now plus the default lifetime (TOKEN_DEFAULT_LIFETIME_DAYS, 30 days unless configured)."""
-    return (now or timezone.now()) + timedelta(days=settings.TOKEN_DEFAULT_LIFETIME_DAYS)
+def default_expiration(provider: Provider, now: datetime | None = None) -> datetime:
+    """Now plus the provider's default lifetime (else TOKEN_DEFAULT_LIFETIME_DAYS, 30 days)."""
+    return (now or timezone.now()) + timedelta(days=provider.token_default_days)
 
 
-def latest_expiration(now: datetime | None = None) -> datetime:
-    """The furthest expiration allowed: now plus TOKEN_MAX_LIFETIME_DAYS."""
-    return (now or timezone.now()) + timedelta(days=settings.TOKEN_MAX_LIFETIME_DAYS)
+def server_default_expiration() -> datetime:
+    """Now plus the server's default lifetime (a form's first suggestion, before a provider)."""
+    return timezone.now() + timedelta(days=settings.TOKEN_DEFAULT_LIFETIME_DAYS)
 
 
-def clean_expiration(expires_at: datetime | None) -> datetime:
+def latest_expiration(provider: Provider, now: datetime | None = None) -> datetime:
+    """The furthest expiration allowed: now plus the provider's (or the server's) maximum."""
+    return (now or timezone.now()) + timedelta(days=provider.token_max_days)
+
+
+def clean_expiration(expires_at: datetime | None, *, provider: Provider) -> datetime:
     """An expiration inside the allowed range: in the future, at most the maximum lifetime ahead."""
     if expires_at is None:
         raise DomainError("Choose an expiration date.", field="expires_at", code="required")
@@ -56,21 +61,22 @@ def clean_expiration(expires_at: datetime | None) -> datetime:
         raise DomainError(
             "Choose an expiration in the future.", field="expires_at", code="expiration_past"
         )
-    if expires_at > latest_expiration(now):
+    latest = latest_expiration(provider, now)
+    if expires_at > latest:
         raise DomainError(
-            f"Choose an expiration at most {settings.TOKEN_MAX_LIFETIME_DAYS} days from now "
-            f"(on or before {latest_expiration(now):%Y-%m-%d}).",
+            f"Choose an expiration at most {provider.token_max_days} days from now "
+            f"(on or before {latest:%Y-%m-%d}).",
             field="expires_at",
             code="expiration_too_far",
         )
     return expires_at
 
 
-def clean_token_name(*, owner: User, name: str, exclude_pk: int | None = None) -> str:
+def clean_token_name(*, provider: Provider, name: str, exclude_pk: int | None = None) -> str:
     """A token name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
     return clean_unique_name(
         name,
-        siblings=tokens_for(owner),
+        siblings=tokens_for(provider),
         max_length=TOKEN_NAME_MAX_LENGTH,
         noun="token",
         exclude_pk=exclude_pk,
@@ -82,9 +88,9 @@ def clean_note(note: str | None) -> str:
     return clean_long_text(note, field="note", label="Notes")
 
 
-def _check_model_is_owners(*, owner: User, model: AIModel) -> None:
+def _check_model_is_providers(*, provider: Provider, model: AIModel) -> None:
     # Another provider's model is reported exactly like one that does not exist.
-    if model.owner_id != owner.pk:
+    if model.provider_id != provider.pk:
         raise DomainError("Choose one of your models.", field="model", code="unknown_model")
 
 
@@ -94,7 +100,7 @@ def _check_model_is_owners(*, owner: User, model: AIModel) -> None:
 @sensitive_variables("secret")
 def create_token(
     *,
-    owner: User,
+    provider: Provider,
     name: str,
     model: AIModel | None = None,
     note: str = "",
@@ -108,13 +114,17 @@ def create_token(
     lifetime.
     """
     with transaction.atomic():
-        name = clean_token_name(owner=owner, name=name)
+        name = clean_token_name(provider=provider, name=name)
         if model is not None:
-            _check_model_is_owners(owner=owner, model=model)
-        expires_at = default_expiration() if expires_at is None else clean_expiration(expires_at)
+            _check_model_is_providers(provider=provider, model=model)
+        expires_at = (
+            default_expiration(provider)
+            if expires_at is None
+            else clean_expiration(expires_at, provider=provider)
+        )
         secret = secrets.new_secret()
         token = Token(
-            owner=owner,
+            provider=provider,
             name=name,
             model=model,
             model_name=model.name if model else "",
@@ -138,7 +148,7 @@ def create_token(
 def _locked(token: Token) -> Token:
     """The token's current row, locked until the transaction ends (on databases that lock)."""
     try:
-        return Token.objects.select_for_update().get(pk=token.pk)
+        return Token.objects.select_for_update().select_related("provider").get(pk=token.pk)
     except Token.DoesNotExist:
         raise Gone(GONE) from None
 
@@ -210,14 +220,16 @@ def update_token(
         current = _locked(token)
         changed = []
         if name is not UNSET:
-            current.name = clean_token_name(owner=current.owner, name=name, exclude_pk=current.pk)
+            current.name = clean_token_name(
+                provider=current.provider, name=name, exclude_pk=current.pk
+            )
             changed.append("name")
         if note is not UNSET:
             current.note = clean_note(note)
             changed.append("note")
         if expires_at is not UNSET and expires_at != current.expires_at:
             _refuse_if_cancelled(current, "get a new expiration", field="expires_at")
-            current.expires_at = clean_expiration(expires_at)
+            current.expires_at = clean_expiration(expires_at, provider=current.provider)
             changed.append("expires_at")
         if status is not UNSET and status != current.status:
             current.status = _check_status_change(current, status)
@@ -232,7 +244,7 @@ def update_token(
 
 
 def rename_token(*, token: Token, name: str) -> Token:
-    """Give a token a new name (unique for its owner, ignoring case)."""
+    """Give a token a new name (unique for its provider, ignoring case)."""
     return update_token(token=token, name=name)
 
 
@@ -266,7 +278,7 @@ def renew_token(*, token: Token) -> Token:
     with transaction.atomic():
         current = _locked(token)
         _refuse_if_cancelled(current, "be renewed")
-        current.expires_at = default_expiration()
+        current.expires_at = default_expiration(current.provider)
         _write(current, ["expires_at"])
     return _refreshed(token)
 
@@ -275,7 +287,7 @@ def renew_token(*, token: Token) -> Token:
 
 
 def _assign(token: Token, model: AIModel) -> None:
-    _check_model_is_owners(owner=token.owner, model=model)
+    _check_model_is_providers(provider=token.provider, model=model)
     # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
     # still unassigned, on every database, with or without row locks.
     assigned = (
@@ -309,7 +321,7 @@ def _assign(token: Token, model: AIModel) -> None:
 
 def assign_token(*, token: Token, model: AIModel) -> Token:
     """
-    Assign an unassigned token to one of its owner's models.
+    Assign an unassigned token to one of its provider's models.
 
     Only an unassigned, uncancelled token can be assigned. When the model differs from the one
     the token last had, `needs_new_evk` is set: the end user must generate a new Evaluation Key
@@ -382,7 +394,7 @@ def _failure(token: Token) -> AuthFailure | None:
     return AuthFailure(reason) if reason else None
 
 
-def _lookup_sql(*, with_owner: bool, digests: PresentedDigests) -> str:
+def _lookup_sql(*, with_provider: bool, digests: PresentedDigests) -> str:
     """
     The check's one query, written once by hand: the ORM would spend about a millisecond
     compiling it on every call, several times the cost of running it (`benchmark_introspection`).
@@ -394,15 +406,15 @@ def _lookup_sql(*, with_owner: bool, digests: PresentedDigests) -> str:
         f"ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')} "
         f"WHERE {digests.condition('t.' + column(Token, 'digest'))}"
     )
-    return sql + (f" AND t.{column(Token, 'owner')} = %s" if with_owner else "")
+    return sql + (f" AND t.{column(Token, 'provider')} = %s" if with_provider else "")
 
 
 @sensitive_variables("presented", "digests")
-def authenticate(presented: str, *, owner: User | None = None) -> Authentication:
+def authenticate(presented: str, *, provider: Provider | None = None) -> Authentication:
     """
     Check a presented secret: one indexed query, a few microseconds of CPU, no write.
 
-    A malformed or mistyped secret is refused before the database is asked. With `owner`, a
+    A malformed or mistyped secret is refused before the database is asked. With `provider`, a
     token of another provider counts as unknown. The token comes back with its model's id and
     name loaded (the model's other fields load if asked for). A token found under a fallback
     digest key is re-digested under the current key: one write, the first time only.
@@ -410,8 +422,8 @@ def authenticate(presented: str, *, owner: User | None = None) -> Authentication
     if not secrets.is_well_formed(presented):
         return Authentication(None, AuthFailure.MALFORMED)
     digests = PresentedDigests.of(presented)
-    params = digests.params if owner is None else [*digests.params, owner.pk]
-    sql = _lookup_sql(with_owner=owner is not None, digests=digests)
+    params = digests.params if provider is None else [*digests.params, provider.pk]
+    sql = _lookup_sql(with_provider=provider is not None, digests=digests)
     found = list(Token.objects.raw(sql, params))
     if not found or not digests.matches(found[0].digest):
         return Authentication(None, AuthFailure.UNKNOWN)
@@ -421,11 +433,11 @@ def authenticate(presented: str, *, owner: User | None = None) -> Authentication
         Token.objects.filter(pk=token.pk).update(digest=digests.current)
         token.digest = digests.current
     if token.model_id is not None:
-        # Values in the model's field order (id, model_id, owner, name), as from_db expects.
+        # Values in the model's field order (id, model_id, provider, name), as from_db expects.
         token.model = AIModel.from_db(
             token._state.db,
-            ["id", "model_id", "owner_id", "name"],
-            [token.model_id, token.model_public_id, token.owner_id, token.model_name],
+            ["id", "model_id", "provider_id", "name"],
+            [token.model_id, token.model_public_id, token.provider_id, token.model_name],
         )
     failure = _failure(token)
     return Authentication(token if failure is None else None, failure)

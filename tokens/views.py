@@ -1,6 +1,5 @@
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -9,6 +8,8 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from console.accounts.current import can_write, check_role, follow
+from console.accounts.models import Role
 from console.errors import DomainError, NotFound
 from console.forms import form_status
 from console.pagination import CappedPaginator
@@ -33,14 +34,27 @@ from tokens.forms import (
     TypeaheadSearchForm,
 )
 from tokens.models import Token
-from tokens.selectors import tokens_for, tokens_of_model, unassigned_tokens_matching
+from tokens.selectors import (
+    tokens_for,
+    tokens_of_member,
+    tokens_of_model,
+    unassigned_tokens_matching,
+)
 
 TAB_PAGE_SIZE = 25
 
 
-def get_own_token(request: HtmxHttpRequest, token_id: str) -> Token:
-    """The logged-in provider's token, or 404 (also for another provider's token)."""
-    return own_or_404(tokens_for(request.user), "No such token among yours.", token_id=token_id)
+def get_own_token(request: HtmxHttpRequest, token_id: str, *, needs: Role = Role.VIEWER) -> Token:
+    """
+    A token of one of the person's providers, or 404 (also for any other provider's token).
+    The page then shows the token's provider, whichever provider the person looked at last;
+    a role there that does not allow `needs` is refused (403).
+    """
+    tokens = tokens_of_member(request.user)
+    token = own_or_404(tokens, "No such token among yours.", token_id=token_id)
+    follow(request, token.provider)
+    check_role(request, needs)
+    return token
 
 
 def _tab_url(model: AIModel) -> str:
@@ -60,7 +74,7 @@ def _tab_context(request: HtmxHttpRequest, model: AIModel, **extra) -> dict:
         "model": model,
         "tab": "tokens",
         "page": paginator.get_page(request.GET.get("page")),
-        "assign_form": AssignTokenForm(owner=request.user, model=model),
+        "assign_form": AssignTokenForm(provider=request.provider, model=model),
         **extra,
     }
 
@@ -82,16 +96,16 @@ def model_tokens(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
 @sensitive_variables("secret", "created")
 def create_for_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Create Token from a model's tab: Name and Model (this one preselected), then Generate."""
-    model = get_own_model(request, model_id)
+    model = get_own_model(request, model_id, needs=Role.MEMBER)
     if request.method == "POST":
-        form = TokenCreateForm(request.POST, owner=request.user)
+        form = TokenCreateForm(request.POST, provider=request.provider)
         created = form.create()
         if created is not None:
             token, secret = created
             return reveal(request, token=token, secret=secret, back_url=_tab_url(model))
     else:
         initial = {"name": request.GET.get("name", ""), "model": model.model_id}
-        form = TokenCreateForm(initial=initial, owner=request.user)
+        form = TokenCreateForm(initial=initial, provider=request.provider)
     return render_page_or_partial(
         request,
         "tokens/token_create.html",
@@ -100,7 +114,7 @@ def create_for_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
             "model": model,
             "back_url": _tab_url(model),
             "section": "models",
-            "default_lifetime_days": settings.TOKEN_DEFAULT_LIFETIME_DAYS,
+            "default_lifetime_days": request.provider.token_default_days,
         },
         partial="dialog",
         status=form_status(form),
@@ -130,15 +144,19 @@ def unassigned_search(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     return render(
         request,
         "tokens/model_tokens.html#typeahead-options",
-        {"model": model, "matches": unassigned_tokens_matching(request.user, query), "q": query},
+        {
+            "model": model,
+            "matches": unassigned_tokens_matching(request.provider, query),
+            "q": query,
+        },
     )
 
 
 @require_POST
 def assign_to_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Save: assign the token chosen in the type-ahead to this model."""
-    model = get_own_model(request, model_id)
-    form = AssignTokenForm(request.POST, owner=request.user, model=model)
+    model = get_own_model(request, model_id, needs=Role.MEMBER)
+    form = AssignTokenForm(request.POST, provider=request.provider, model=model)
     token = form.assign()
     if token is not None:
         messages.success(request, f"Token “{token.name}” assigned to “{model.name}”.")
@@ -146,7 +164,7 @@ def assign_to_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
             if token.needs_new_evk:  # htmx shows this beside the form instead
                 messages.warning(request, evk_warning(token))
             return action_done(request, next_url=_tab_url(model))
-        form = AssignTokenForm(owner=request.user, model=model)
+        form = AssignTokenForm(provider=request.provider, model=model)
     if not request.htmx:
         # Without JavaScript: the whole tab again, the form's message beside the field.
         context = _tab_context(request, model, assign_form=form)
@@ -176,7 +194,9 @@ def _page_size(request: HtmxHttpRequest) -> int:
 @require_GET
 def token_list(request: HtmxHttpRequest) -> HttpResponse:
     """Tokens: every token of the provider, filtered, sorted and paged by the query string."""
-    filterset = TokenFilter(request.GET or None, queryset=tokens_for(request.user), request=request)
+    filterset = TokenFilter(
+        request.GET or None, queryset=tokens_for(request.provider), request=request
+    )
     paginator = CappedPaginator(filterset.qs, _page_size(request))
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -186,7 +206,7 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
         "per_page": paginator.per_page,
         "sort": filterset.effective_sort,
         "sorts": SORTS,
-        "has_tokens": page.paginator.count or tokens_for(request.user).exists(),
+        "has_tokens": page.paginator.count or tokens_for(request.provider).exists(),
         "section": "tokens",
     }
     # Every htmx request here (filters, sort, pages, reloads) targets the results.
@@ -197,10 +217,11 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("secret", "created")
+@can_write
 def token_add(request: HtmxHttpRequest) -> HttpResponse:
     """Add Token: Name, Model (optional), Note, Expiration, then Generate Token."""
     back_url = safe_next(request, _list_url())
-    form = TokenAddForm(request.POST or None, owner=request.user)
+    form = TokenAddForm(request.POST or None, provider=request.provider)
     if request.method == "POST":
         created = form.create()
         if created is not None:
@@ -218,7 +239,7 @@ def token_add(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Edit: change name, note, expiration date, status, or assign while unassigned."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     next_url = safe_next(request, _list_url())
     form = TokenEditForm(request.POST or None, token=token)
     if request.method == "POST":
@@ -268,7 +289,7 @@ def _ask(request: HtmxHttpRequest, template: str, context: dict, *, status: int 
 @require_POST
 def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Renew: the expiration becomes now plus the default lifetime."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     done = "Token “{token.name}” renewed until {token.expires_at:%b %-d, %Y}."
     _perform(request, services.renew_token, token, done)
     return action_done(request, next_url=safe_next(request, _list_url()))
@@ -277,7 +298,7 @@ def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 @require_POST
 def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Suspend: the token stops authenticating until it is activated again."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     _perform(request, services.suspend_token, token, "Token “{token.name}” suspended.")
     return action_done(request, next_url=safe_next(request, _list_url()))
 
@@ -285,7 +306,7 @@ def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 @require_POST
 def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Activate: a suspended token authenticates again."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     _perform(request, services.activate_token, token, "Token “{token.name}” activated.")
     return action_done(request, next_url=safe_next(request, _list_url()))
 
@@ -293,7 +314,7 @@ def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Remove assignment, after asking: the token stays, unassigned."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     next_url = safe_next(request, _tab_url(token.model) if token.model else reverse("dashboard"))
     if request.method == "POST":
         done = "Assignment of “{token.name}” to “{token.last_model.name}” removed."
@@ -305,7 +326,7 @@ def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Cancel token, after asking: cancelling is final."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     next_url = safe_next(request, _list_url())
     if request.method == "POST":
         _perform(request, services.cancel_token, token, "Token “{token.name}” cancelled.")
@@ -316,7 +337,7 @@ def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
-    token = get_own_token(request, token_id)
+    token = get_own_token(request, token_id, needs=Role.MEMBER)
     next_url = safe_next(request, reverse("dashboard"))
     form = ConfirmDeletionForm(request.POST or None, token=token)
     if request.method == "POST" and form.is_valid():

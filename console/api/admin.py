@@ -9,11 +9,19 @@ from console.service_admin import ServiceDeletes
 class LicenseKeyAdmin(ServiceDeletes):
     """Staff see and revoke providers' API keys; keys are made by providers or `createlicense`."""
 
-    list_display = ["name", "owner", "hint", "created_at", "last_used_at"]
+    list_display = ["name", "provider", "created_by", "hint", "created_at", "last_used_at"]
     list_filter = ["created_at", "last_used_at"]
     search_fields = ["name", "owner__username", "=key_id"]
-    list_select_related = ["owner"]
-    readonly_fields = ("key_id", "owner", "name", "hint", "created_at", "last_used_at")
+    list_select_related = ["provider", "created_by"]
+    readonly_fields = (
+        "key_id",
+        "provider",
+        "created_by",
+        "name",
+        "hint",
+        "created_at",
+        "last_used_at",
+    )
     fields = readonly_fields
     delete_service = staticmethod(services.revoke_license_key)
     delete_argument = "key"

@@ -5,11 +5,11 @@ Kept apart from the API's other modules because REST framework imports the authe
 classes named in settings while it is itself being imported.
 """
 
-from django.contrib.auth.models import User
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from console.accounts.models import Provider
 from console.api.models import LicenseKey
 from console.api.services import authenticate_license_key
 
@@ -44,14 +44,14 @@ class LicenseKeyAuthentication(BaseAuthentication):
                 else ""
             )
             raise exceptions.AuthenticationFailed(f"Invalid or revoked license key.{hint}")
-        return key.owner, key
+        return key.created_by, key
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
 
 
-def key_owner(request: Request) -> User:
+def key_provider(request: Request) -> Provider:
     """The provider whose license key authenticated `request` (IsAuthenticated checked it)."""
     key = request.auth
     assert isinstance(key, LicenseKey), "a view that needs a license key"
-    return key.owner
+    return key.provider

@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth.models import User
 
+from console.accounts.models import Provider
 from console.api import services
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
@@ -15,16 +17,19 @@ class LicenseKeyCreateForm(DialogForm):
         widget=forms.TextInput(attrs={"maxlength": 100, "autocomplete": "off", "autofocus": True}),
     )
 
-    def __init__(self, *args, owner, **kwargs):
+    def __init__(self, *args, provider: Provider, created_by: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner = owner
+        self.provider = provider
+        self.created_by = created_by
 
     def create(self):
         """The new key and its secret, or None with the errors on the form."""
         if not self.is_valid():
             return None
         try:
-            return services.create_license_key(owner=self.owner, name=self.cleaned_data["name"])
+            return services.create_license_key(
+                provider=self.provider, created_by=self.created_by, name=self.cleaned_data["name"]
+            )
         except DomainError as error:
             add_domain_error(self, error)
             return None

@@ -22,16 +22,23 @@ class LicenseKey(models.Model):
     key_id = models.CharField(
         "key ID", max_length=32, unique=True, default=new_license_key_id, editable=False
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="license_keys"
+    provider = models.ForeignKey(
+        "accounts.Provider", on_delete=models.CASCADE, related_name="license_keys"
+    )
+    # A key acts with its creator's role in the provider, and stops working when they leave.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="license_keys_created",
     )
     name = models.CharField(max_length=LICENSE_KEY_NAME_MAX_LENGTH)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=16, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Loaded with the key by its hand-written lookup (console.api.services), not columns.
-    owner_is_active: bool
-    owner_username: str
+    creator_role: str  # the creator's role in the key's provider
+    creator_username: str
 
     # Written at most once a minute per key (see console.api.services), never on every request.
     last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
@@ -43,13 +50,15 @@ class LicenseKey(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                "owner",
+                "provider",
                 Lower("name"),
-                name="license_key_name_unique_per_owner",
+                name="license_key_name_unique_per_provider",
                 violation_error_message="You already have a license key with this name.",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="license_owner_created_idx")]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"], name="license_provider_created_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,6 @@ from django.db.models import QuerySet
 from console.api.models import LicenseKey
 
 
-def license_keys_for(owner) -> QuerySet[LicenseKey]:
+def license_keys_for(provider) -> QuerySet[LicenseKey]:
     """The provider's license keys, newest first."""
-    return LicenseKey.objects.filter(owner=owner).order_by("-created_at", "-pk")
+    return LicenseKey.objects.filter(provider=provider).order_by("-created_at", "-pk")

@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from console.accounts.models import Membership, Provider
 from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
 from console.api.selectors import license_keys_for
+from console.errors import DomainError
 from console.keys import PresentedDigests, SecretFormat
 from console.raw_sql import column, table
 from console.text import clean_unique_name, duplicate_name
@@ -18,27 +20,39 @@ LICENSE_KEY = SecretFormat("lic_")
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def clean_license_key_name(*, owner, name: str) -> str:
+def clean_license_key_name(*, provider: Provider, name: str) -> str:
     """A key name the provider may use: trimmed, 1-100 characters, unique ignoring case."""
     return clean_unique_name(
         name,
-        siblings=license_keys_for(owner),
+        siblings=license_keys_for(provider),
         max_length=LICENSE_KEY_NAME_MAX_LENGTH,
         noun="license key",
     )
 
 
 @sensitive_variables("secret")
-def create_license_key(*, owner, name: str) -> tuple[LicenseKey, str]:
+def create_license_key(
+    *, provider: Provider, created_by: User, name: str
+) -> tuple[LicenseKey, str]:
     """
     Create a license key for the JSON API and return it with its secret.
 
-    As with tokens, this is the only time the key exists in the clear: show it once.
+    The key belongs to the provider and acts with its creator's role there, never more; it
+    stops working when they leave. As with tokens, this is the only time the key exists in the
+    clear: show it once.
     """
     with transaction.atomic():
-        name = clean_license_key_name(owner=owner, name=name)
+        if not Membership.objects.filter(provider=provider, user=created_by).exists():
+            raise DomainError(f"{created_by.get_username()} is not a member of {provider.name}.")
+        name = clean_license_key_name(provider=provider, name=name)
         secret = LICENSE_KEY.new()
-        key = LicenseKey(owner=owner, name=name, digest=secret.digest, hint=secret.hint)
+        key = LicenseKey(
+            provider=provider,
+            created_by=created_by,
+            name=name,
+            digest=secret.digest,
+            hint=secret.hint,
+        )
         try:
             with transaction.atomic():
                 key.save()
@@ -53,47 +67,73 @@ def revoke_license_key(*, key: LicenseKey) -> None:
         LicenseKey.objects.filter(pk=key.pk).delete()
 
 
+# The provider's columns that a license key's requests need (scoping, lifetimes, the log).
+_PROVIDER_COLUMNS = [
+    "id",
+    "provider_id",
+    "name",
+    "default_token_lifetime_days",
+    "max_token_lifetime_days",
+]
+
+
 def _license_key_sql(digests: PresentedDigests) -> str:
-    """The key check's one query, written once by hand for speed (see tokens.services)."""
+    """
+    The key check's one query, written once by hand for speed (see tokens.services): the key,
+    its provider, and its creator's role there, which must still exist (an active person who
+    is still a member). A key whose creator left or was deactivated finds nothing.
+    """
     User = get_user_model()
+    provider_columns = ", ".join(
+        f"p.{column(Provider, name)} AS p_{name}" for name in _PROVIDER_COLUMNS
+    )
     return (
-        f"SELECT k.*, u.{column(User, 'is_active')} AS owner_is_active, "  # noqa: S608 - identifiers only
-        f"u.{column(User, User.USERNAME_FIELD)} AS owner_username "
-        f"FROM {table(LicenseKey)} k JOIN {table(User)} u "
-        f"ON u.{column(User, 'pk')} = k.{column(LicenseKey, 'owner')} "
-        f"WHERE {digests.condition('k.' + column(LicenseKey, 'digest'))}"
+        f"SELECT k.*, m.{column(Membership, 'role')} AS creator_role, "  # noqa: S608 - identifiers only
+        f"u.{column(User, User.USERNAME_FIELD)} AS creator_username, {provider_columns} "
+        f"FROM {table(LicenseKey)} k "
+        f"JOIN {table(Membership)} m ON m.{column(Membership, 'provider')} = "
+        f"k.{column(LicenseKey, 'provider')} AND m.{column(Membership, 'user')} = "
+        f"k.{column(LicenseKey, 'created_by')} "
+        f"JOIN {table(User)} u ON u.{column(User, 'pk')} = m.{column(Membership, 'user')} "
+        f"JOIN {table(Provider)} p "
+        f"ON p.{column(Provider, 'pk')} = k.{column(LicenseKey, 'provider')} "
+        f"WHERE {digests.condition('k.' + column(LicenseKey, 'digest'))} "
+        f"AND u.{column(User, 'is_active')} = %s"
     )
 
 
 @sensitive_variables("presented", "digests")
 def authenticate_license_key(presented: str) -> LicenseKey | None:
     """
-    The license key `presented` belongs to, with its owner, or None.
+    The license key `presented` belongs to, with its provider and its creator, or None.
 
-    One indexed query (its owner comes with it, with only `is_active` and the username loaded,
-    which the request log names: other fields load when asked for). Writes are rare and at most
-    one per call: `last_used_at` when it is more than a minute old, so a gateway calling many
-    times a second costs one small write a minute, and the digest when the key was found under
-    a fallback digest key, the first time only.
+    One indexed query brings the key, its provider and its creator's current role (`creator_role`)
+    and username (the request log names them); other fields load when asked for. Writes are rare
+    and at most one per call: `last_used_at` when it is more than a minute old, so a gateway
+    calling many times a second costs one small write a minute, and the digest when the key was
+    found under a fallback digest key, the first time only.
     """
     if not LICENSE_KEY.is_well_formed(presented):
         return None
     digests = PresentedDigests.of(presented)
-    found = list(LicenseKey.objects.raw(_license_key_sql(digests), digests.params))
+    params = [*digests.params, True]
+    found = list(LicenseKey.objects.raw(_license_key_sql(digests), params))
     if not found or not digests.matches(found[0].digest):
         return None
     key = found[0]
-    if not key.owner_is_active:
-        return None
-    key.owner = _owner(key)
+    key.provider = Provider.from_db(
+        key._state.db, _PROVIDER_COLUMNS, [getattr(key, f"p_{name}") for name in _PROVIDER_COLUMNS]
+    )
+    key.created_by = _creator(key)
     _record_use(key, digests)
     return key
 
 
-def _owner(key: LicenseKey) -> User:
-    """The key's owner as the query loaded it: id, username and is_active; other fields defer."""
+def _creator(key: LicenseKey) -> User:
+    """The key's creator as the query loaded them: id, username and is_active; others defer."""
     user_model = get_user_model()
-    loaded = {"id": key.owner_id, user_model.USERNAME_FIELD: key.owner_username, "is_active": True}
+    loaded = {"id": key.created_by_id, user_model.USERNAME_FIELD: key.creator_username}
+    loaded["is_active"] = True
     # from_db wants the values in the model's field order.
     names = [f.attname for f in user_model._meta.concrete_fields if f.attname in loaded]
     return user_model.from_db(key._state.db, names, [loaded[n] for n in names])

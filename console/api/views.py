@@ -1,15 +1,19 @@
 """The console's pages about the JSON API: License keys (create, revoke) and API docs."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
+from console.accounts.current import can_write
+from console.accounts.models import Membership, Role
 from console.api import services
 from console.api.docs import api_reference
 from console.api.forms import LicenseKeyCreateForm
+from console.api.models import LicenseKey
 from console.api.selectors import license_keys_for
 from console.forms import form_status
 from console.responses import (
@@ -27,6 +31,13 @@ def api_docs(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "api/api_docs.html", {"reference": api_reference(request)})
 
 
+def may_revoke(membership: Membership, key: LicenseKey) -> bool:
+    """Owners revoke any of the provider's keys; Members the keys they created."""
+    if membership.allows(Role.OWNER):
+        return True
+    return membership.allows(Role.MEMBER) and key.created_by_id == membership.user_id
+
+
 def _license_keys_url() -> str:
     return reverse("license_keys")
 
@@ -37,7 +48,12 @@ def license_keys(request: HtmxHttpRequest) -> HttpResponse:
     return render_page_or_partial(
         request,
         "api/license_keys.html",
-        {"keys": license_keys_for(request.user)},
+        {
+            "keys": [
+                (key, may_revoke(request.membership, key))
+                for key in license_keys_for(request.provider).select_related("created_by")
+            ]
+        },
         partial="key-table",
         refreshable=("key-table",),
     )
@@ -45,9 +61,12 @@ def license_keys(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("secret", "created")
+@can_write
 def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create license key: a name, then the key, shown once."""
-    form = LicenseKeyCreateForm(request.POST or None, owner=request.user)
+    form = LicenseKeyCreateForm(
+        request.POST or None, provider=request.provider, created_by=request.user
+    )
     if request.method == "POST":
         created = form.create()
         if created is not None:
@@ -71,8 +90,10 @@ def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
 def license_key_revoke(request: HtmxHttpRequest, key_id: str) -> HttpResponse:
     """Revoke, after a confirmation: scripts using the key are refused from then on."""
     key = own_or_404(
-        license_keys_for(request.user), "No such license key among yours.", key_id=key_id
+        license_keys_for(request.provider), "No such license key among yours.", key_id=key_id
     )
+    if not may_revoke(request.membership, key):
+        raise PermissionDenied("Members revoke the keys they created; Owners revoke any key.")
     if request.method == "POST":
         services.revoke_license_key(key=key)
         messages.success(request, f"License key “{key.name}” revoked.")

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.models import User
 from django.utils import timezone
 
+from console.accounts.models import Provider
 from console.pagination import Tally, capped_count
 from models_registry.selectors import models_for
 from tokens.models import TokenStatus
@@ -13,12 +13,12 @@ from tokens.selectors import tokens_for
 EXPIRING_SOON_DAYS = 7
 
 
-def account_summary(owner: User) -> dict[str, Tally]:
+def account_summary(provider: Provider) -> dict[str, Tally]:
     """Counts for the dashboard: models, and tokens by what a provider acts on."""
     now = timezone.now()
-    tokens = tokens_for(owner)
+    tokens = tokens_for(provider)
     return {
-        "models": capped_count(models_for(owner)),
+        "models": capped_count(models_for(provider)),
         "tokens": capped_count(tokens),
         "active": capped_count(tokens.usable(now)),
         "expiring_soon": capped_count(

@@ -16,8 +16,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         request,
         "dashboard/dashboard.html",
         {
-            "summary": account_summary(request.user),
-            "models": models_with_token_counts(request.user)[:DASHBOARD_MODELS],
+            "summary": account_summary(request.provider),
+            "models": models_with_token_counts(request.provider)[:DASHBOARD_MODELS],
             "expiring_soon_days": EXPIRING_SOON_DAYS,
         },
     )

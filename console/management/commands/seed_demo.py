@@ -6,13 +6,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from console.accounts.services import create_provider
+from console.accounts.models import Membership, Provider, Role
+from console.accounts.services import add_member, create_provider, create_user
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import services as token_services
 from tokens.models import Token
 
 DEMO_USERNAME = "demo"
+DEMO_PROVIDER = "Demo AI"
+# The demo provider's team: its Owner (demo) and, with the same password, a Member and a Viewer.
+TEAM = {"demo-member": Role.MEMBER, "demo-viewer": Role.VIEWER}
 DEMO_PASSWORD = "quiet-harbor-4271"  # noqa: S105 - a published demo login, for local use only
 STAFF_USERNAME = "staff"
 
@@ -52,9 +56,18 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed(self) -> None:
         User = get_user_model()
-        provider = User.objects.filter(username=DEMO_USERNAME).first()
+        provider = Provider.objects.filter(name=DEMO_PROVIDER).first()
         if provider is None:
-            provider = create_provider(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+            owner = User.objects.filter(username=DEMO_USERNAME).first() or create_user(
+                username=DEMO_USERNAME, password=DEMO_PASSWORD
+            )
+            provider = create_provider(name=DEMO_PROVIDER, owner=owner)
+        for username, role in TEAM.items():
+            person = User.objects.filter(username=username).first() or create_user(
+                username=username, password=DEMO_PASSWORD
+            )
+            if not Membership.objects.filter(provider=provider, user=person).exists():
+                add_member(provider=provider, user=person, role=role)
         if not User.objects.filter(username=STAFF_USERNAME).exists():
             User.objects.create_superuser(STAFF_USERNAME, "", DEMO_PASSWORD)
         models = {name: self._model(provider, name, text) for name, text in MODELS.items()}
@@ -65,21 +78,22 @@ class Command(BaseCommand):
         self._reassigned_token(provider, models)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready. Log in as “{DEMO_USERNAME}” with password "
-                f"“{DEMO_PASSWORD}” (staff: “{STAFF_USERNAME}”, same password)."
+                f"Demo data ready. Log in as “{DEMO_USERNAME}” (Owner of {DEMO_PROVIDER}) with "
+                f"password “{DEMO_PASSWORD}”; “demo-member” and “demo-viewer” show the other "
+                f"roles, and “{STAFF_USERNAME}” opens the admin (same password)."
             )
         )
 
     def _model(self, provider, name, description) -> AIModel:
-        existing = AIModel.objects.filter(owner=provider, name=name).first()
-        return existing or create_model(owner=provider, name=name, description=description)
+        existing = AIModel.objects.filter(provider=provider, name=name).first()
+        return existing or create_model(provider=provider, name=name, description=description)
 
     def _token(self, provider, name, model, action, days, note) -> Token | None:
-        if Token.objects.filter(owner=provider, name=name).exists():
+        if Token.objects.filter(provider=provider, name=name).exists():
             return None
         expires_at = timezone.now() + timedelta(days=max(days, 1))
         token, _secret = token_services.create_token(
-            owner=provider, name=name, model=model, note=note, expires_at=expires_at
+            provider=provider, name=name, model=model, note=note, expires_at=expires_at
         )
         if action == "suspend":
             token_services.suspend_token(token=token)

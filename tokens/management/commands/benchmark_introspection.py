@@ -27,6 +27,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.test import Client, override_settings
 
+from console.accounts.models import Provider
+from console.accounts.services import create_provider
 from console.api.services import create_license_key, revoke_license_key
 from models_registry.services import create_model
 from tokens.services import create_token
@@ -73,10 +75,16 @@ class Command(BaseCommand):
             self._run(digest_key=digest_key, **options)
 
     def _run(self, *, digest_key, seconds, workers, clients, in_process, **options):
-        owner, _ = get_user_model().objects.get_or_create(username="bench-introspection")
-        key, license_key = create_license_key(owner=owner, name=f"benchmark {time.time_ns()}")
-        model = owner.ai_models.first() or create_model(owner=owner, name="Benchmark model")
-        token, secret = create_token(owner=owner, name=f"bench {time.time_ns()}", model=model)
+        person, _ = get_user_model().objects.get_or_create(username="bench-introspection")
+        provider = Provider.objects.filter(name="bench-introspection").first()
+        provider = provider or create_provider(name="bench-introspection", owner=person)
+        key, license_key = create_license_key(
+            provider=provider, created_by=person, name=f"benchmark {time.time_ns()}"
+        )
+        model = provider.ai_models.first() or create_model(
+            provider=provider, name="Benchmark model"
+        )
+        token, secret = create_token(provider=provider, name=f"bench {time.time_ns()}", model=model)
         auth = {"Authorization": f"Bearer {license_key}"}
         form = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
         cases = [

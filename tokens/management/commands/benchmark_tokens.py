@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from console.accounts.models import Provider
+from console.accounts.services import create_provider
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import search
@@ -66,7 +68,7 @@ WORDS = [
 ]
 COLUMNS = [
     "token_id",
-    "owner_id",
+    "provider_id",
     "model_id",
     "model_name",
     "last_model_id",
@@ -151,38 +153,41 @@ class Command(BaseCommand):
             # Loading and re-indexing a million rows takes minutes: lift the request-sized limit.
             with connection.cursor() as cursor:
                 cursor.execute("SET statement_timeout = 0")
-        owner, model_list = self._provider(username, tokens, models)
-        small_owner, small_models = self._provider(f"{username}-small", small, models)
+        big = self._provider(username, tokens, models)
+        small_one = self._provider(f"{username}-small", small, models)
         self._analyze()
-        for who, what in [(owner, model_list), (small_owner, small_models)]:
-            total = Token.objects.filter(owner=who).count()
-            self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{who.username}”")
+        for (person, provider), what in [big, small_one]:
+            total = Token.objects.filter(provider=provider).count()
+            self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{provider.name}”")
             client = Client(HTTP_HOST="localhost")
-            client.force_login(who)
+            client.force_login(person)
             self._typeahead(client, what[0], repeat)
             self._tab(client, what[0], repeat)
             self._tokens_list(client, what[0], repeat)
 
     def _provider(self, username, tokens, models):
-        owner = self._owner(username)
+        person, owner = self._owner(username)
         model_list = self._models(owner, models)
-        have = Token.objects.filter(owner=owner).count()
+        have = Token.objects.filter(provider=owner).count()
         if have < tokens:
             started = time.perf_counter()
             self._load(owner, model_list, start=have, count=tokens - have)
             seconds = time.perf_counter() - started
             self.stdout.write(f"Loaded {tokens - have:,} tokens in {seconds:.1f} s")
-        return owner, model_list
+        return (person, owner), model_list
 
     def _owner(self, username):
+        """The benchmark's person and their provider (named after them), made once."""
         User = get_user_model()
-        owner = User.objects.filter(username=username).first()
-        return owner or User.objects.create_user(username, password=None)
+        person = User.objects.filter(username=username).first()
+        person = person or User.objects.create_user(username, password=None)
+        provider = Provider.objects.filter(name=username).first()
+        return person, provider or create_provider(name=username, owner=person)
 
     def _models(self, owner, count):
-        existing = list(AIModel.objects.filter(owner=owner).order_by("pk"))
+        existing = list(AIModel.objects.filter(provider=owner).order_by("pk"))
         for i in range(len(existing), count):
-            existing.append(create_model(owner=owner, name=f"Benchmark model {i:02}"))
+            existing.append(create_model(provider=owner, name=f"Benchmark model {i:02}"))
         return existing[:count]
 
     def _rows(self, owner, models, start, count):

@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from console import views
+from console.accounts.current import switch as switch_provider_view
 from console.api import views as api_pages
 from console.dashboard.views import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/", include("console.accounts.urls")),
+    path(
+        "providers/<public_id:provider_id>/switch/",
+        switch_provider_view,
+        name="switch_provider",
+    ),
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),

@@ -1,6 +1,11 @@
 """Database objects written in SQL survive later migrations (SQLite rebuilds tables)."""
 
+from datetime import timedelta
+
+import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 
 def database_objects():
@@ -24,3 +29,61 @@ def test_search_and_sort_indexes_exist_after_all_migrations(db):
         expected |= {"token_name_trgm"}
 
     assert expected <= database_objects()
+
+
+BEFORE_PROVIDERS = [
+    ("accounts", None),
+    ("models_registry", "0001_create_ai_model"),
+    ("tokens", "0005_token_owner_model_created_index"),
+    ("api", "0001_license_key_moves_to_api"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_provider_user_becomes_a_provider_keeping_every_object_and_secret():
+    """Data made under the schema before providers (users owned things) survives the move."""
+    from console.keys import digest
+    from tokens.secrets import new_secret
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_PROVIDERS)
+    old = executor.loader.project_state([node for node in BEFORE_PROVIDERS if node[1]]).apps
+    User = old.get_model("auth", "User")
+    ann = User.objects.create(username="ann", password="!")
+    ANN = User.objects.create(username="ANN", password="!")  # a name that differs only in case
+    User.objects.create(username="root", password="!", is_staff=True)  # staff owning nothing
+    model = old.get_model("models_registry", "AIModel").objects.create(
+        owner=ann, name="Vision", model_id="mdl_vision"
+    )
+    secret = new_secret()
+    old.get_model("tokens", "Token").objects.create(
+        owner=ann,
+        model=model,
+        name="gw",
+        token_id="tok_gw",
+        digest=secret.digest,
+        hint="h",
+        expires_at=timezone.now() + timedelta(days=5),
+    )
+    old.get_model("api", "LicenseKey").objects.create(
+        owner=ANN, name="k", key_id="lic_k", digest=digest("lic_x"), hint="h"
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from console.accounts.models import Membership, Provider
+    from console.api.models import LicenseKey
+    from models_registry.models import AIModel
+    from tokens.models import Token
+    from tokens.services import authenticate
+
+    owners = {m.provider.name: (m.user.username, m.role) for m in Membership.objects.all()}
+    assert owners == {"ann": ("ann", "OWNER"), "ANN (2)": ("ANN", "OWNER")}
+    assert not Provider.objects.filter(memberships__user__username="root").exists()
+    assert AIModel.objects.get(model_id="mdl_vision").provider.name == "ann"
+    assert Token.objects.get(token_id="tok_gw").provider.name == "ann"
+    key = LicenseKey.objects.get(key_id="lic_k")
+    assert (key.provider.name, key.created_by.username) == ("ANN (2)", "ANN")
+    assert authenticate(secret.value).token.token_id == "tok_gw"
+    assert {"token_assignable_name_idx", "token_provider_name_idx"} <= database_objects()

@@ -8,13 +8,13 @@ health check) costs no query. A person in no provider sees a page that says so.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import cast
 
-from django.contrib.auth.models import User
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_POST
 
 from console.accounts.models import Membership, Provider, Role
 
@@ -31,7 +31,7 @@ def memberships_of(user) -> list[Membership]:
 
 
 def _current_membership(request: HttpRequest) -> Membership | None:
-    memberships = memberships_of(request.user)
+    memberships = request.memberships  # type: ignore[attr-defined]
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.provider.provider_id == chosen:
@@ -46,9 +46,8 @@ def follow(request: HttpRequest, provider: Provider) -> None:
     """
     if provider.pk == request.provider.pk:  # type: ignore[attr-defined]
         return
-    user = cast(User, request.user)  # only signed-in people reach a provider's objects
-    membership = Membership.objects.select_related("provider").get(provider=provider, user=user)
-    switch_provider(request, membership)
+    memberships = request.memberships  # type: ignore[attr-defined]
+    switch_provider(request, next(m for m in memberships if m.provider_id == provider.pk))
 
 
 def switch_provider(request: HttpRequest, membership: Membership) -> None:
@@ -65,6 +64,10 @@ class CurrentProviderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # One query, when first asked, serves the current provider and the header's switcher.
+        request.memberships = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: memberships_of(request.user)
+        )
         membership = SimpleLazyObject(lambda: _current_membership(request))
         request.membership = membership  # type: ignore[attr-defined]
         request.provider = SimpleLazyObject(  # type: ignore[attr-defined]
@@ -128,8 +131,20 @@ def membership_context(request: HttpRequest) -> dict:
         "current_provider": membership.provider,
         "can_write": membership.allows(Role.MEMBER),
         "is_owner": membership.allows(Role.OWNER),
-        "provider_choices": SimpleLazyObject(lambda: memberships_of(request.user)),
+        "provider_choices": request.memberships,  # type: ignore[attr-defined]
     }
+
+
+@require_POST
+def switch(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """The header's provider switcher: show another of the person's providers from now on."""
+    memberships = request.memberships  # type: ignore[attr-defined]
+    membership = next((m for m in memberships if m.provider.provider_id == provider_id), None)
+    if membership is None:
+        raise Http404("No such provider among yours.")
+    switch_provider(request, membership)
+    messages.info(request, f"Now showing {membership.provider.name}.")
+    return redirect("dashboard")
 
 
 __all__ = [
@@ -140,5 +155,6 @@ __all__ = [
     "owners_only",
     "provider_not_required",
     "role_required",
+    "switch",
     "switch_provider",
 ]

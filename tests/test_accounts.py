@@ -97,3 +97,38 @@ def test_createprovider_refuses_mismatched_passwords(db, monkeypatch):
     with pytest.raises(CommandError, match="did not match"):
         call_command("createprovider", "acme")
     assert not get_user_model().objects.exists()
+
+
+def test_createprovider_makes_a_provider_of_the_same_name_owned_by_the_new_person(db, monkeypatch):
+    from console.accounts.models import Membership
+
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "a-long-enough-password")
+
+    call_command("createprovider", "initech", "--noinput")
+
+    membership = Membership.objects.get(user__username="initech")
+    assert (membership.provider.name, membership.role) == ("initech", "OWNER")
+
+
+@pytest.mark.parametrize("role", ["member", "viewer", "owner"])
+def test_createprovider_adds_a_person_to_an_existing_provider_with_a_role(
+    acme, monkeypatch, capsys, role
+):
+    from console.accounts.models import Membership, Provider
+
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "a-long-enough-password")
+
+    call_command("createprovider", "dave", "--provider", "ACME", "--role", role, "--noinput")
+
+    membership = Membership.objects.get(user__username="dave")
+    assert (membership.provider, membership.role) == (acme, role.upper())
+    assert Provider.objects.count() == 1
+    assert "added to “Acme”" in capsys.readouterr().out
+
+
+def test_createprovider_refuses_an_unknown_provider_and_creates_nobody(acme, monkeypatch):
+    monkeypatch.setenv("DJANGO_PROVIDER_PASSWORD", "a-long-enough-password")
+
+    with pytest.raises(CommandError, match="There is no provider named “Nowhere”"):
+        call_command("createprovider", "dave", "--provider", "Nowhere", "--noinput")
+    assert not get_user_model().objects.filter(username="dave").exists()

@@ -245,3 +245,15 @@ def test_admin_rename_of_a_model_renames_it_on_its_tokens(staff_client, sentimen
 
     assert response.status_code == 302
     assert Token.objects.get(pk=token.pk).model_name == "Sentiment v2"
+
+
+def test_staff_see_providers_with_their_members_and_the_memberships(staff_client, bob, acme):
+    provider_page = staff_client.get(f"/admin/accounts/provider/{acme.pk}/change/")
+    memberships = staff_client.get("/admin/accounts/membership/")
+    invitations = staff_client.get("/admin/accounts/invitation/")
+
+    assert provider_page.status_code == 200
+    html = provider_page.content.decode()
+    assert "alice" in html and "bob" in html and acme.provider_id in html
+    assert memberships.status_code == 200 and "Member" in memberships.content.decode()
+    assert invitations.status_code == 200

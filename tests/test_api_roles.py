@@ -26,19 +26,25 @@ def test_a_viewers_key_reads_and_checks_tokens_but_changes_nothing(
 
     reads = [victors_api.get("/api/v1/tokens"), victors_api.get(f"/api/v1/tokens/{token.token_id}")]
     check = victors_api.post("/api/v1/introspect", {"token": secret})
+    path = f"/api/v1/tokens/{token.token_id}"
     writes = [
         victors_api.post("/api/v1/tokens", {"name": "new"}),
-        victors_api.patch(f"/api/v1/tokens/{token.token_id}", {"note": "x"}),
-        victors_api.post(f"/api/v1/tokens/{token.token_id}/renew"),
-        victors_api.delete(f"/api/v1/tokens/{token.token_id}"),
+        victors_api.patch(path, {"note": "x"}),
+        victors_api.post(f"{path}/assign", {"model_id": sentiment.model_id}),
+        victors_api.post(f"{path}/unassign"),
+        victors_api.post(f"{path}/renew"),
+        victors_api.post(f"{path}/cancel"),
+        victors_api.delete(path),
         victors_api.post("/api/v1/models", {"name": "New model"}),
     ]
 
     assert [response.status_code for response in reads] == [200, 200]
     assert check.status_code == 200 and check.json()["active"] is True
-    assert [response.status_code for response in writes] == [403] * 5
+    assert [response.status_code for response in writes] == [403] * 8
     assert writes[0].json()["code"] == "permission_denied"
-    assert list(Token.objects.values_list("name", "note")) == [("gateway", "")]
+    assert list(Token.objects.values_list("name", "note", "status", "model")) == [
+        ("gateway", "", "ACTIVE", sentiment.pk)
+    ]
 
 
 def test_a_key_follows_its_creators_role_as_it_changes(client, acme, bob, bobs_key):

@@ -548,3 +548,21 @@ def test_renaming_a_model_renames_it_on_its_tokens_and_only_then(make_token, sen
 
     assert Token.objects.get(pk=token.pk).model_name == "Sentiment v2"
     assert not any("tokens_token" in query["sql"] for query in description_only.captured_queries)
+
+
+def test_a_providers_own_lifetimes_set_the_default_and_the_furthest_expiration(acme, make_token):
+    acme.default_token_lifetime_days, acme.max_token_lifetime_days = 7, 10
+    acme.save()
+    token, _ = services.create_token(provider=acme, name="short")
+    first_expiry = token.expires_at
+
+    with pytest.raises(DomainError) as too_far:
+        services.set_expiration(token=token, expires_at=timezone.now() + timedelta(days=11))
+    Token.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=1))
+    renewed = services.renew_token(token=token)
+
+    week = timezone.now() + timedelta(days=7)
+    assert abs(first_expiry - week) < timedelta(minutes=1)
+    assert too_far.value.code == "expiration_too_far"
+    assert "at most 10 days from now" in too_far.value.message
+    assert abs(renewed.expires_at - week) < timedelta(minutes=1)

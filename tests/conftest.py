@@ -37,20 +37,22 @@ def acme(alice) -> Provider:
     return Provider.objects.get(name="Acme")
 
 
+def _joined(provider: Provider, username: str, role: Role):
+    user = create_user(username=username, password=PASSWORD, email=f"{username}@example.com")
+    add_member(provider=provider, user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def bob(acme):
     """A Member of Acme."""
-    user = create_user(username="bob", password=PASSWORD, email="bob@example.com")
-    add_member(provider=acme, user=user, role=Role.MEMBER)
-    return user
+    return _joined(acme, "bob", Role.MEMBER)
 
 
 @pytest.fixture
 def victor(acme):
     """A Viewer of Acme."""
-    user = create_user(username="victor", password=PASSWORD, email="victor@example.com")
-    add_member(provider=acme, user=user, role=Role.VIEWER)
-    return user
+    return _joined(acme, "victor", Role.VIEWER)
 
 
 @pytest.fixture
@@ -72,34 +74,34 @@ def staff(db, django_user_model):
     return django_user_model.objects.create_superuser("staff", "staff@example.com", PASSWORD)
 
 
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def alice_client(client, alice):
-    client.force_login(alice)
-    return client
+    return _signed_in(client, alice)
 
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+    return _signed_in(client, staff)
 
 
 @pytest.fixture
 def bob_client(client, bob):
-    client.force_login(bob)
-    return client
+    return _signed_in(client, bob)
 
 
 @pytest.fixture
 def victor_client(client, victor):
-    client.force_login(victor)
-    return client
+    return _signed_in(client, victor)
 
 
 @pytest.fixture
 def charlie_client(client, charlie):
-    client.force_login(charlie)
-    return client
+    return _signed_in(client, charlie)
 
 
 @pytest.fixture

@@ -68,6 +68,20 @@ if not 1 <= TOKEN_DEFAULT_LIFETIME_DAYS <= TOKEN_MAX_LIFETIME_DAYS:
         "TOKEN_DEFAULT_LIFETIME_DAYS must be between 1 and TOKEN_MAX_LIFETIME_DAYS."
     )
 
+# How long an invitation link to join a provider stays open.
+INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
+if INVITATION_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_MAX_AGE_DAYS must be at least 1.")
+
+# Invitations are emailed. Development prints them to the console; production sets SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Token Console <console@localhost>")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from console import views
+from console.accounts.urls import invitation_urlpatterns
 from console.api import views as api_pages
 from console.dashboard.views import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/", include("console.accounts.urls")),
+    path("", include(invitation_urlpatterns)),
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),

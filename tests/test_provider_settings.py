@@ -201,3 +201,11 @@ def test_charlie_cannot_reach_acme_through_these_pages_even_with_acme_in_his_ses
         charlie_client.get(reverse("member_remove", args=[acme.memberships.get().pk])).status_code
         == 404
     )
+
+
+def test_deleting_from_the_dialog_sends_the_browser_to_the_dashboard(alice_client, acme):
+    response = alice_client.post(DELETE, {"confirm_name": "Acme"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("dashboard")
+    assert not Provider.objects.filter(pk=acme.pk).exists()

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from console.accounts import selectors, services
 from console.accounts.current import owners_only, provider_not_required, switch_provider
@@ -63,7 +63,8 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @owners_only
 def member_role(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
-    """Save a member's new role (the last Owner keeps theirs)."""
+    """Save a member's new role (the last Owner keeps theirs); a plain post, so the page
+    reloads with the message saying what happened."""
     member = _membership_or_404(request, membership_id)
     form = RoleForm(request.POST, membership=member)
     changed = form.save()
@@ -193,7 +194,9 @@ def provider_delete(request: HtmxHttpRequest) -> HttpResponse:
     form = DeleteProviderForm(request.POST or None, provider=provider)
     if request.method == "POST" and form.delete():
         messages.success(request, f"{provider.name} and everything it owned were deleted.")
-        return action_done(request, next_url=reverse("dashboard"), events=())
+        if request.htmx:  # the page behind the dialog shows a provider that is gone
+            return HttpResponseClientRedirect(reverse("dashboard"))
+        return redirect("dashboard")
     return render_page_or_partial(
         request,
         "accounts/provider_delete.html",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from console.accounts import services
 from console.accounts.models import Invitation, Membership, Role
+from console.accounts.services import create_user
 from console.errors import DomainError
 from tests.conftest import PASSWORD
 
@@ -324,3 +325,26 @@ def test_the_request_log_never_holds_an_invitation_links_token(client, invited, 
 
     assert "path=/invitations/<token>/" in caplog.text
     assert token_of(link) not in caplog.text
+
+
+def test_someone_in_no_provider_yet_opens_the_link_and_accepts(client, invited, acme):
+    _, link = invited
+    client.force_login(create_user(username="erin", password=PASSWORD, email="dana@example.com"))
+
+    page = client.get(link)
+    response = client.post(link, {"action": "accept"})
+
+    assert page.status_code == 200 and "Accept and join" in page.text
+    assert response.status_code == 302
+    assert client.get(reverse("tokens:list")).status_code == 200
+    assert Membership.objects.get(user__username="erin").provider == acme
+
+
+def test_signing_in_from_the_link_comes_back_to_it(client, invited, charlie):
+    _, link = invited
+    response = client.post(
+        f"{reverse('login')}?next={quote(link)}",
+        {"username": "charlie", "password": PASSWORD, "next": link},
+    )
+
+    assert response.status_code == 302 and response["Location"] == link

@@ -44,6 +44,8 @@ def test_the_members_page_lists_name_email_role_joined_and_last_sign_in(
     assert "bob@example.com" in rows[1] and 'value="MEMBER" selected' in rows[1]
     assert "Never" not in rows[1] and "Never" in rows[2]
     assert "Pending invitations" in response.text
+    assert 'aria-label="Remove alice"' not in rows[0] and reverse("provider_leave") in rows[0]
+    assert 'aria-label="Remove bob"' in rows[1]
 
 
 def test_the_account_menu_leads_owners_to_members_settings_and_leave(alice_client):

@@ -1,6 +1,7 @@
 """Invitations: an Owner invites by email; the signed link is accepted or declined once."""
 
 import re
+import smtplib
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -348,3 +349,19 @@ def test_signing_in_from_the_link_comes_back_to_it(client, invited, charlie):
     )
 
     assert response.status_code == 302 and response["Location"] == link
+
+
+def test_when_the_email_cannot_be_sent_no_invitation_is_made_and_the_owner_is_told(
+    alice_client, monkeypatch
+):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    response = alice_client.post(
+        reverse("member_invite"), {"email": "dana@example.com", "role": "MEMBER"}
+    )
+
+    assert response.status_code == 400
+    assert "could not be sent, so no invitation was made" in response.text
+    assert not Invitation.objects.exists()

@@ -1,5 +1,7 @@
 """Accounts and providers: people, the providers they belong to, and their roles."""
 
+import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +19,8 @@ from django.views.decorators.debug import sensitive_variables
 from console.accounts.models import PROVIDER_NAME_MAX_LENGTH, Invitation, Membership, Provider, Role
 from console.errors import Conflict, DomainError, Gone, NotFound
 from console.text import clean_name
+
+logger = logging.getLogger(__name__)
 
 LAST_OWNER = "A provider always has at least one Owner: make someone else an Owner first."
 
@@ -192,8 +196,18 @@ def invite(
             invited_by=invited_by,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
-    link_token = invitation_link_token(invitation)
-    _email_invitation(invitation, link=site_url + reverse("invitation", args=[link_token]))
+        link_token = invitation_link_token(invitation)
+        # Sent inside the transaction: if the mail server refuses, no invitation is left behind
+        # that nobody was told about, and the Owner can simply try again.
+        try:
+            _email_invitation(invitation, link=site_url + reverse("invitation", args=[link_token]))
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The invitation email to the mail server failed")
+            raise DomainError(
+                "The invitation email could not be sent, so no invitation was made. Try again "
+                "in a moment; if it keeps failing, the console's email settings need a look.",
+                code="email_failed",
+            ) from None
     return invitation, link_token
 
 

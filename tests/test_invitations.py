@@ -115,6 +115,8 @@ def test_signed_out_the_link_offers_an_account_or_sign_in_and_names_the_invited_
     assert response.status_code == 200
     assert "dana@example.com" in response.text
     assert "Create account and join" in response.text
+    assert "no-store" in response["Cache-Control"]
+    assert " style=" not in response.text and "Content-Security-Policy" in response
     assert f"/accounts/login/?next={quote(link)}" in response.text
 
 

@@ -74,6 +74,18 @@ class LoggedRequest(HttpRequest):
     request_id: str
 
 
+# Pages whose path carries a bearer secret: an invitation link lets whoever holds it join.
+SECRET_PATHS = {"invitation": "/invitations/<token>/"}
+
+
+def logged_path(request: HttpRequest) -> str:
+    """The path only, escaped: never the query string, a raw newline or space, or a secret."""
+    match = request.resolver_match
+    if match is not None and match.url_name in SECRET_PATHS:
+        return SECRET_PATHS[match.url_name]
+    return escape_uri_path(request.path)
+
+
 class RequestLogMiddleware:
     """First in MIDDLEWARE, so it sees the final status and times the whole request."""
 
@@ -98,7 +110,7 @@ class RequestLogMiddleware:
             "actor": actor,
             "method": request.method,
             # The path only, escaped: never the query string, never a raw newline or space.
-            "path": escape_uri_path(request.path),
+            "path": logged_path(request),
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         }

@@ -68,6 +68,34 @@ if not 1 <= TOKEN_DEFAULT_LIFETIME_DAYS <= TOKEN_MAX_LIFETIME_DAYS:
         "TOKEN_DEFAULT_LIFETIME_DAYS must be between 1 and TOKEN_MAX_LIFETIME_DAYS."
     )
 
+# How long an invitation link to join a provider stays open.
+INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
+if INVITATION_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_MAX_AGE_DAYS must be at least 1.")
+
+# Invitations are emailed: printed to standard output in development, sent by SMTP otherwise.
+# The variables keep Django's classic names, but configure Django 6.1's MAILERS: the EMAIL_*
+# settings they replace are deprecated (and may not be set alongside MAILERS).
+_EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+)
+_SMTP_OPTIONS = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    "port": envint("EMAIL_PORT", "25"),
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": envbool("EMAIL_USE_TLS", "false"),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        # Only the SMTP backend takes these; the others refuse options they do not know.
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Token Console <console@localhost>")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from console import views
 from console.accounts.current import switch as switch_provider_view
+from console.accounts.urls import invitation_urlpatterns
 from console.api import views as api_pages
 from console.dashboard.views import dashboard
 
@@ -14,6 +15,7 @@ urlpatterns = [
         switch_provider_view,
         name="switch_provider",
     ),
+    path("", include(invitation_urlpatterns)),
     path("models/", include("models_registry.urls")),
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models_registry.models import AIModel
+from tests.conftest import wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +19,7 @@ def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, 
     dialog = page.get_by_role("dialog", name="Create Model")
     dialog.get_by_role("button", name="Create Model").click()
     expect(dialog.locator(".field-error")).to_have_text("Enter a name for the model.")
+    wait_for_htmx(page)
     dialog.get_by_label("Name").fill("Digit Recognition")
     dialog.get_by_label("Description").fill("Reads digits")
     dialog.get_by_role("button", name="Create Model").click()

@@ -4,7 +4,18 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/accounts/password/", "/account/license-keys/", "/docs/api/"]
+    "url",
+    [
+        "/",
+        "/accounts/password/",
+        "/account/license-keys/",
+        "/docs/api/",
+        "/accounts/members/",
+        "/accounts/members/invite/",
+        "/accounts/provider/",
+        "/accounts/provider/delete/",
+        "/accounts/leave/",
+    ],
 )
 def test_pages_send_a_strict_policy_and_carry_no_inline_code(alice_client, url):
     response = alice_client.get(url)

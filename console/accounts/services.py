@@ -1,14 +1,26 @@
 """Accounts and providers: people, the providers they belong to, and their roles."""
 
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from console.accounts.models import PROVIDER_NAME_MAX_LENGTH, Membership, Provider, Role
-from console.errors import Conflict, DomainError, NotFound
+from console.accounts.models import PROVIDER_NAME_MAX_LENGTH, Invitation, Membership, Provider, Role
+from console.errors import Conflict, DomainError, Gone, NotFound
 from console.text import clean_name
+
+logger = logging.getLogger(__name__)
 
 LAST_OWNER = "A provider always has at least one Owner: make someone else an Owner first."
 
@@ -126,3 +138,253 @@ def remove_member(*, membership: Membership) -> None:
         current = _locked_membership(membership)
         _refuse_if_last_owner(current)
         current.delete()
+
+
+LAST_OWNER_LEAVING = (
+    "You are the last Owner of {provider}: make someone else an Owner first, "
+    "or delete the provider in Provider settings."
+)
+INVITATION_SALT = "console.accounts.invitation"
+
+
+def leave_provider(*, membership: Membership) -> None:
+    """The member leaves the provider; its last Owner cannot, and is told why."""
+    try:
+        remove_member(membership=membership)
+    except Conflict as error:
+        if error.code != "last_owner":
+            raise
+        raise Conflict(
+            LAST_OWNER_LEAVING.format(provider=membership.provider.name), code="last_owner"
+        ) from None
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+def invitation_link_token(invitation: Invitation) -> str:
+    """The signed (and timestamped) id that the invitation link carries; useless if altered."""
+    return signing.dumps(invitation.invitation_id, salt=INVITATION_SALT)
+
+
+def invite(
+    *, provider: Provider, email: str, role: str, invited_by: User, site_url: str = ""
+) -> tuple[Invitation, str]:
+    """
+    Invite `email` to join `provider` with `role`: an open invitation for
+    INVITATION_MAX_AGE_DAYS, emailed as a link (`site_url` + the invitation page). Returns the
+    invitation and the link's token, for the Owner to pass on by hand too.
+    """
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("Enter a valid email address.", field="email", code="invalid") from None
+    if role not in Role.values:
+        raise DomainError("Choose Owner, Member or Viewer.", field="role", code="unknown_role")
+    if Membership.objects.filter(provider=provider, user__email__iexact=email).exists():
+        raise Conflict(
+            f"Someone with the email {email} is already a member of {provider.name}.",
+            field="email",
+            code="already_member",
+        )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            provider=provider,
+            email=email,
+            role=Role(role),
+            invited_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+        )
+        link_token = invitation_link_token(invitation)
+        # Sent inside the transaction: if the mail server refuses, no invitation is left behind
+        # that nobody was told about, and the Owner can simply try again.
+        try:
+            _email_invitation(invitation, link=site_url + reverse("invitation", args=[link_token]))
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The invitation email to the mail server failed")
+            raise DomainError(
+                "The invitation email could not be sent, so no invitation was made. Try again "
+                "in a moment; if it keeps failing, the console's email settings need a look.",
+                code="email_failed",
+            ) from None
+    return invitation, link_token
+
+
+def _email_invitation(invitation: Invitation, *, link: str) -> None:
+    inviter = invitation.invited_by.get_username() if invitation.invited_by else "An Owner"
+    send_mail(
+        subject=f"Join {invitation.provider.name} on Token Console",
+        message=(
+            f"{inviter} invites you to join {invitation.provider.name} on Token Console "
+            f"as {invitation.get_role_display()}.\n\n"
+            f"Accept or decline here (the link works until "
+            f"{invitation.expires_at:%B %-d, %Y %H:%M} UTC):\n\n{link}\n\n"
+            "If you did not expect this, ignore this email.\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def _refuse_unless_open(invitation: Invitation) -> None:
+    if invitation.revoked_at:
+        raise Gone("This invitation was withdrawn by the provider.", code="revoked")
+    if invitation.accepted_at:
+        raise Gone("This invitation has already been used.", code="accepted")
+    if invitation.declined_at:
+        raise Gone("This invitation was declined.", code="declined")
+    if invitation.expires_at <= timezone.now():
+        raise Gone(
+            "This invitation has expired. Ask an Owner of the provider for a new one.",
+            code="expired",
+        )
+
+
+TAMPERED = "This invitation link is not valid. Check that you copied all of it."
+
+
+def invitation_from_link(token: str) -> Invitation:
+    """
+    The open invitation a link's token names, or a DomainError saying why not (tampered:
+    NotFound; expired, withdrawn, used or declined: Gone). Changes nothing.
+    """
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        invitation_id = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise Gone(
+            "This invitation has expired. Ask an Owner of the provider for a new one.",
+            code="expired",
+        ) from None
+    except signing.BadSignature:
+        raise NotFound(TAMPERED, code="tampered") from None
+    invitation = (
+        Invitation.objects.select_related("provider", "invited_by")
+        .filter(invitation_id=invitation_id)
+        .first()
+    )
+    if invitation is None:  # signed by us, but its provider has been deleted since
+        raise Gone("This invitation's provider no longer exists.", code="deleted")
+    _refuse_unless_open(invitation)
+    return invitation
+
+
+def _locked_invitation(invitation: Invitation) -> Invitation:
+    current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if current is None:
+        raise Gone("This invitation's provider no longer exists.", code="deleted")
+    _refuse_unless_open(current)
+    return current
+
+
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """
+    `user` joins the invitation's provider with its role; the invitation is used up. Anyone
+    holding the link may accept, signed in as any account (the page warns when the account's
+    email is not the one invited).
+    """
+    with transaction.atomic():
+        current = _locked_invitation(invitation)
+        membership = add_member(provider=current.provider, user=user, role=current.role)
+        current.accepted_at = timezone.now()
+        current.accepted_by = user
+        current.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def decline_invitation(*, invitation: Invitation) -> Invitation:
+    """Say no: the link stops working and the Owners no longer see it pending."""
+    with transaction.atomic():
+        current = _locked_invitation(invitation)
+        current.declined_at = timezone.now()
+        current.save(update_fields=["declined_at"])
+    return current
+
+
+def revoke_invitation(*, invitation: Invitation) -> Invitation:
+    """An Owner withdraws an open invitation: its link stops working."""
+    with transaction.atomic():
+        current = _locked_invitation(invitation)
+        current.revoked_at = timezone.now()
+        current.save(update_fields=["revoked_at"])
+    return current
+
+
+# --- Provider settings ---------------------------------------------------------------------
+
+
+def _clean_lifetime(days: int | None, *, field: str, noun: str) -> int | None:
+    if days is None:
+        return None
+    if not 1 <= days <= settings.TOKEN_MAX_LIFETIME_DAYS:
+        raise DomainError(
+            f"The {noun} must be between 1 and {settings.TOKEN_MAX_LIFETIME_DAYS} days "
+            "(the server's limit), or blank for the server's default.",
+            field=field,
+            code="out_of_range",
+        )
+    return days
+
+
+def update_provider_settings(
+    *,
+    provider: Provider,
+    name: str,
+    default_token_lifetime_days: int | None,
+    max_token_lifetime_days: int | None,
+) -> Provider:
+    """
+    Rename the provider and set its tokens' default and maximum lifetimes (None: the server's
+    defaults), each 1 day to TOKEN_MAX_LIFETIME_DAYS, the default no longer than the maximum.
+    """
+    default = _clean_lifetime(
+        default_token_lifetime_days, field="default_token_lifetime_days", noun="default lifetime"
+    )
+    maximum = _clean_lifetime(
+        max_token_lifetime_days, field="max_token_lifetime_days", noun="maximum lifetime"
+    )
+    effective_max = maximum or settings.TOKEN_MAX_LIFETIME_DAYS
+    if (default or settings.TOKEN_DEFAULT_LIFETIME_DAYS) > effective_max:
+        raise DomainError(
+            f"The default lifetime cannot be longer than the maximum ({effective_max} days).",
+            field="default_token_lifetime_days",
+            code="default_above_max",
+        )
+    with transaction.atomic():
+        current = Provider.objects.select_for_update().get(pk=provider.pk)
+        current.name = clean_provider_name(name, exclude_pk=current.pk)
+        current.default_token_lifetime_days = default
+        current.max_token_lifetime_days = maximum
+        try:
+            with transaction.atomic():
+                current.save()
+        except IntegrityError:
+            raise Conflict(
+                f"A provider named “{current.name}” already exists.", field="name", code="duplicate"
+            ) from None
+    return current
+
+
+def delete_provider(*, provider: Provider, confirm_name: str) -> None:
+    """
+    Delete the provider and everything it owns (models, tokens, license keys, memberships,
+    invitations), once its exact name is typed to confirm.
+    """
+    if (confirm_name or "").strip() != provider.name:
+        raise DomainError(
+            f"Type the provider's name, {provider.name}, exactly to confirm.",
+            field="confirm_name",
+            code="confirmation",
+        )
+    with transaction.atomic():
+        Provider.objects.filter(pk=provider.pk).delete()
+
+
+@sensitive_variables("password")
+def create_user_and_accept(*, invitation: Invitation, username: str, password: str) -> User:
+    """A new account, with the invited email, that joins the invitation's provider at once."""
+    with transaction.atomic():
+        user = create_user(username=username, password=password, email=invitation.email)
+        accept_invitation(invitation=invitation, user=user)
+    return user

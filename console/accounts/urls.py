@@ -1,7 +1,9 @@
-"""Sign-in and passwords: Django's own views with the console's templates."""
+"""Sign-in and passwords (Django's own views), and the team pages under /accounts/."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from console.accounts import views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -12,4 +14,21 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("members/", views.members, name="members"),
+    path("members/invite/", views.member_invite, name="member_invite"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "invitations/<public_id:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("leave/", views.provider_leave, name="provider_leave"),
+    path("provider/", views.provider_settings, name="provider_settings"),
+    path("provider/delete/", views.provider_delete, name="provider_delete"),
+]
+
+# Included at the site's root: the link an invitation email carries.
+invitation_urlpatterns = [
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

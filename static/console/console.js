@@ -68,7 +68,7 @@ document.addEventListener("htmx:responseError", function (event) {
    swapped, so a list swapped in a moment ago cannot miss the event while htmx is still setting it
    up; hx-sync="this:replace" drops a stale reload. */
 document.addEventListener("DOMContentLoaded", function () {
-  ["tokensChanged", "licenseKeysChanged"].forEach(function (name) {
+  ["tokensChanged", "licenseKeysChanged", "membersChanged"].forEach(function (name) {
     document.body.addEventListener(name, function () {
       document.querySelectorAll("[data-refresh-on~='" + name + "']").forEach(function (list) {
         window.htmx.ajax("GET", list.dataset.refreshUrl, { source: list, target: list, swap: "outerHTML" });

@@ -12,6 +12,9 @@
       if (dialog.open) dialog.close();
       dialog.showModal();
     }
+    // Only when focus is not already in the dialog: a late swap must not pull someone out of
+    // the field they are typing in.
+    if (dialog.contains(document.activeElement) && document.activeElement !== dialog) return;
     var focus = dialog.querySelector("[autofocus], .field-invalid input, input:not([type=hidden]):not([readonly]), select, textarea, button");
     if (focus) focus.focus();
   }

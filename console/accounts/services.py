@@ -293,22 +293,23 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-def decline_invitation(*, invitation: Invitation) -> Invitation:
-    """Say no: the link stops working and the Owners no longer see it pending."""
+def _close(invitation: Invitation, moment: str) -> Invitation:
+    """Close an open invitation by stamping `moment` (declined_at, revoked_at) with now."""
     with transaction.atomic():
         current = _locked_invitation(invitation)
-        current.declined_at = timezone.now()
-        current.save(update_fields=["declined_at"])
+        setattr(current, moment, timezone.now())
+        current.save(update_fields=[moment])
     return current
+
+
+def decline_invitation(*, invitation: Invitation) -> Invitation:
+    """Say no: the link stops working and the Owners no longer see it pending."""
+    return _close(invitation, "declined_at")
 
 
 def revoke_invitation(*, invitation: Invitation) -> Invitation:
     """An Owner withdraws an open invitation: its link stops working."""
-    with transaction.atomic():
-        current = _locked_invitation(invitation)
-        current.revoked_at = timezone.now()
-        current.save(update_fields=["revoked_at"])
-    return current
+    return _close(invitation, "revoked_at")
 
 
 # --- Provider settings ---------------------------------------------------------------------

@@ -23,6 +23,32 @@ from console.text import clean_name
 logger = logging.getLogger(__name__)
 
 LAST_OWNER = "A provider always has at least one Owner: make someone else an Owner first."
+EXPIRED = "This invitation has expired. Ask an Owner of the provider for a new one."
+PROVIDER_GONE = "This invitation's provider no longer exists."
+
+
+def _username_taken(username: str) -> Conflict:
+    return Conflict(
+        f"The username “{username}” is already taken.", field="username", code="duplicate"
+    )
+
+
+def _provider_name_taken(name: str) -> Conflict:
+    """The refusal of a taken provider name (found by the check, or by the database)."""
+    return Conflict(
+        f"A provider named “{name}” already exists. Choose another name.",
+        field="name",
+        code="duplicate",
+    )
+
+
+def _save_provider(provider: Provider) -> None:
+    """Save, turning a lost race on the unique name into the same refusal the check gives."""
+    try:
+        with transaction.atomic():
+            provider.save()
+    except IntegrityError:
+        raise _provider_name_taken(provider.name) from None
 
 
 @sensitive_variables("password")
@@ -32,9 +58,7 @@ def create_user(*, username: str, password: str, email: str = "") -> User:
     if not username:
         raise DomainError("Enter a username.", field="username", code="required")
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(
-            f"The username “{username}” is already taken.", field="username", code="duplicate"
-        )
+        raise _username_taken(username)
     if not password:
         raise DomainError("Enter a password.", field="password", code="required")
     try:
@@ -45,9 +69,7 @@ def create_user(*, username: str, password: str, email: str = "") -> User:
         with transaction.atomic():
             return User.objects.create_user(username=username, email=email, password=password)
     except IntegrityError:
-        raise Conflict(
-            f"The username “{username}” is already taken.", field="username", code="duplicate"
-        ) from None
+        raise _username_taken(username) from None
 
 
 def clean_provider_name(name: str, *, exclude_pk: int | None = None) -> str:
@@ -57,11 +79,7 @@ def clean_provider_name(name: str, *, exclude_pk: int | None = None) -> str:
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise Conflict(
-            f"A provider named “{name}” already exists. Choose another name.",
-            field="name",
-            code="duplicate",
-        )
+        raise _provider_name_taken(name)
     return name
 
 
@@ -69,13 +87,7 @@ def create_provider(*, name: str, owner: User) -> Provider:
     """A new provider with `owner` as its first Owner."""
     with transaction.atomic():
         provider = Provider(name=clean_provider_name(name))
-        try:
-            with transaction.atomic():
-                provider.save()
-        except IntegrityError:
-            raise Conflict(
-                f"A provider named “{name}” already exists.", field="name", code="duplicate"
-            ) from None
+        _save_provider(provider)
         Membership.objects.create(provider=provider, user=owner, role=Role.OWNER)
     return provider
 
@@ -235,10 +247,7 @@ def _refuse_unless_open(invitation: Invitation) -> None:
     if invitation.declined_at:
         raise Gone("This invitation was declined.", code="declined")
     if invitation.expires_at <= timezone.now():
-        raise Gone(
-            "This invitation has expired. Ask an Owner of the provider for a new one.",
-            code="expired",
-        )
+        raise Gone(EXPIRED, code="expired")
 
 
 TAMPERED = "This invitation link is not valid. Check that you copied all of it."
@@ -253,10 +262,7 @@ def invitation_from_link(token: str) -> Invitation:
     try:
         invitation_id = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise Gone(
-            "This invitation has expired. Ask an Owner of the provider for a new one.",
-            code="expired",
-        ) from None
+        raise Gone(EXPIRED, code="expired") from None
     except signing.BadSignature:
         raise NotFound(TAMPERED, code="tampered") from None
     invitation = (
@@ -265,7 +271,7 @@ def invitation_from_link(token: str) -> Invitation:
         .first()
     )
     if invitation is None:  # signed by us, but its provider has been deleted since
-        raise Gone("This invitation's provider no longer exists.", code="deleted")
+        raise Gone(PROVIDER_GONE, code="deleted")
     _refuse_unless_open(invitation)
     return invitation
 
@@ -273,7 +279,7 @@ def invitation_from_link(token: str) -> Invitation:
 def _locked_invitation(invitation: Invitation) -> Invitation:
     current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
     if current is None:
-        raise Gone("This invitation's provider no longer exists.", code="deleted")
+        raise Gone(PROVIDER_GONE, code="deleted")
     _refuse_unless_open(current)
     return current
 
@@ -357,13 +363,7 @@ def update_provider_settings(
         current.name = clean_provider_name(name, exclude_pk=current.pk)
         current.default_token_lifetime_days = default
         current.max_token_lifetime_days = maximum
-        try:
-            with transaction.atomic():
-                current.save()
-        except IntegrityError:
-            raise Conflict(
-                f"A provider named “{current.name}” already exists.", field="name", code="duplicate"
-            ) from None
+        _save_provider(current)
     return current
 
 

@@ -30,13 +30,16 @@ def memberships_of(user) -> list[Membership]:
     )
 
 
-def _current_membership(request: HttpRequest) -> Membership | None:
+def _membership_in(request: HttpRequest, provider_id: str | None) -> Membership | None:
+    """The person's membership of the provider with this public id, from the one query."""
     memberships = request.memberships  # type: ignore[attr-defined]
-    chosen = request.session.get(SESSION_KEY)
-    for membership in memberships:
-        if membership.provider.provider_id == chosen:
-            return membership
-    return memberships[0] if memberships else None
+    return next((m for m in memberships if m.provider.provider_id == provider_id), None)
+
+
+def _current_membership(request: HttpRequest) -> Membership | None:
+    chosen = _membership_in(request, request.session.get(SESSION_KEY))
+    memberships = request.memberships  # type: ignore[attr-defined]
+    return chosen or (memberships[0] if memberships else None)
 
 
 def follow(request: HttpRequest, provider: Provider) -> None:
@@ -46,8 +49,9 @@ def follow(request: HttpRequest, provider: Provider) -> None:
     """
     if provider.pk == request.provider.pk:  # type: ignore[attr-defined]
         return
-    memberships = request.memberships  # type: ignore[attr-defined]
-    switch_provider(request, next(m for m in memberships if m.provider_id == provider.pk))
+    membership = _membership_in(request, provider.provider_id)
+    assert membership is not None  # the object was found among the person's providers
+    switch_provider(request, membership)
 
 
 def switch_provider(request: HttpRequest, membership: Membership) -> None:
@@ -138,23 +142,9 @@ def membership_context(request: HttpRequest) -> dict:
 @require_POST
 def switch(request: HttpRequest, provider_id: str) -> HttpResponse:
     """The header's provider switcher: show another of the person's providers from now on."""
-    memberships = request.memberships  # type: ignore[attr-defined]
-    membership = next((m for m in memberships if m.provider.provider_id == provider_id), None)
+    membership = _membership_in(request, provider_id)
     if membership is None:
         raise Http404("No such provider among yours.")
     switch_provider(request, membership)
     messages.info(request, f"Now showing {membership.provider.name}.")
     return redirect("dashboard")
-
-
-__all__ = [
-    "CurrentProviderMiddleware",
-    "Provider",
-    "can_write",
-    "membership_context",
-    "owners_only",
-    "provider_not_required",
-    "role_required",
-    "switch",
-    "switch_provider",
-]

@@ -7,6 +7,7 @@ called from what authentication already loaded, never asking the database: a laz
 that nothing evaluated (say, on /healthz) stays unevaluated.
 """
 
+import ipaddress
 import logging
 import re
 import time
@@ -37,6 +38,23 @@ def request_id_for(request: HttpRequest) -> str:
         if SANE_REQUEST_ID.fullmatch(incoming):
             return incoming
     return uuid.uuid4().hex
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """
+    The client's address: the connection's, or, behind a trusted proxy (TRUST_PROXY_HEADERS),
+    the one that proxy wrote into X-Forwarded-For: TRUSTED_PROXY_COUNT entries from the right,
+    as each proxy appends the address it saw. Entries further left are the client's own claims.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
+            address = forwarded[-settings.TRUSTED_PROXY_COUNT]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _loaded(request: HttpRequest, attribute: str) -> object | None:

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from console.audit.actors import Actor, actor_for
 from console.errors import DomainError
 from console.forms import add_domain_error
 
@@ -24,6 +25,7 @@ class ServiceForm(forms.ModelForm):
     """A ModelForm whose `save_through_service()` runs once the form's own checks pass."""
 
     saved: models.Model | None = None
+    actor: Actor  # staff, in the admin: set by ServiceAdmin.get_form for each request
 
     def save_through_service(self) -> models.Model:
         """Create or change the object through its service and return it."""
@@ -50,15 +52,21 @@ class ServiceForm(forms.ModelForm):
 
 
 class ServiceDeletes(admin.ModelAdmin):
-    """Deletes, one by one or selected, go through the service named by `delete_service`."""
+    """
+    Deletes, one by one or selected, go through the service named by `delete_service`, as staff
+    (each deletion is one event). A refusal is shown as an error message, not a server error.
+    """
 
     # For example `staticmethod(services.delete_token)` and "token": called as
-    # delete_service(token=obj), so each deletion meets the service's rules.
+    # delete_service(actor=staff, token=obj), so each deletion meets the service's rules.
     delete_service: ClassVar[Callable[..., None]]
     delete_argument: ClassVar[str]
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        type(self).delete_service(**{self.delete_argument: obj})
+        try:
+            type(self).delete_service(actor=actor_for(request), **{self.delete_argument: obj})
+        except DomainError as refusal:
+            self.message_user(request, f"{obj} was not deleted: {refusal.message}", messages.ERROR)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
         for obj in queryset:
@@ -67,6 +75,10 @@ class ServiceDeletes(admin.ModelAdmin):
 
 class ServiceAdmin(ServiceDeletes):
     """Saves through the form's service (see `ServiceForm`) and deletes through a service."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": actor_for(request)})
 
     def save_model(
         self, request: HttpRequest, obj: models.Model, form: ServiceForm, change: bool

@@ -38,6 +38,11 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def optional_envint(name: str) -> int | None:
+    """Read an integer variable that may be unset or blank (None)."""
+    return envint(name, "") if os.environ.get(name, "").strip() else None
+
+
 def envlist(name: str, default: str) -> list[str]:
     """Read a comma-separated list, ignoring blanks."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -113,6 +118,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.api",
     "console.dashboard",
+    "console.audit",
     "models_registry",
     "tokens",
 ]
@@ -288,6 +294,16 @@ if envbool("USE_X_FORWARDED_PROTO", "false"):
 # Set only behind a proxy that sets (and strips clients' own) request headers: then the request
 # log takes its X-Request-ID. Anyone could send those headers straight to the app server.
 TRUST_PROXY_HEADERS = envbool("TRUST_PROXY_HEADERS", "false")
+# How many proxies in front of the app servers append to X-Forwarded-For (usually 1, the load
+# balancer): the client's address is that many entries from the right (console.request_log).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1")
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1.")
+
+# Days an audit event is kept before `prune_events` deletes it; unset or blank keeps every event.
+AUDIT_RETENTION_DAYS = optional_envint("AUDIT_RETENTION_DAYS")
+if AUDIT_RETENTION_DAYS is not None and AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1, or unset to keep events.")
 
 # "text": messages as they are, the request log as key=value; "json": one object per line.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()

@@ -17,10 +17,15 @@ class AIModelAdminForm(ServiceForm):
         data = self.cleaned_data
         if self.instance.pk is not None:
             return services.update_model(
-                model=self.instance, **self.changed_values(["name", "description"])
+                actor=self.actor,
+                model=self.instance,
+                **self.changed_values(["name", "description"]),
             )
         return services.create_model(
-            provider=data["provider"], name=data["name"], description=data.get("description", "")
+            actor=self.actor,
+            provider=data["provider"],
+            name=data["name"],
+            description=data.get("description", ""),
         )
 
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
+from console.audit.actors import actor_for
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
@@ -54,5 +55,7 @@ class ModelViewSet(
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        model = services.create_model(provider=key_provider(request), **serializer.validated_data)
+        model = services.create_model(
+            actor=actor_for(request), provider=key_provider(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(model).data, status=status.HTTP_201_CREATED)

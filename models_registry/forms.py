@@ -1,5 +1,6 @@
 from django import forms
 
+from console.audit.actors import Actor
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
 from models_registry import services
@@ -24,11 +25,11 @@ class ModelCreateForm(DialogForm):
         super().__init__(*args, **kwargs)
         self.provider = provider
 
-    def create(self) -> AIModel | None:
+    def create(self, *, actor: Actor) -> AIModel | None:
         if not self.is_valid():
             return None
         try:
-            return services.create_model(provider=self.provider, **self.cleaned_data)
+            return services.create_model(actor=actor, provider=self.provider, **self.cleaned_data)
         except DomainError as error:
             add_domain_error(self, error)
             return None

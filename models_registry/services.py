@@ -5,11 +5,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from console.accounts.models import Provider
+from console.audit.actors import Actor
+from console.audit.models import Action
+from console.audit.services import record
 from console.errors import Gone
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
-from tokens.services import set_model_name_on_tokens
+from tokens.services import set_model_name_on_tokens, unassign_tokens_of_deleted_model
 
 _UNSET: Any = object()
 
@@ -39,7 +42,7 @@ def _save(model: AIModel) -> None:
         raise duplicate_name("model", model.name) from None
 
 
-def create_model(*, provider: Provider, name: str, description: str = "") -> AIModel:
+def create_model(*, actor: Actor, provider: Provider, name: str, description: str = "") -> AIModel:
     """Register a new model for `provider`."""
     with transaction.atomic():
         model = AIModel(
@@ -48,31 +51,66 @@ def create_model(*, provider: Provider, name: str, description: str = "") -> AIM
             description=clean_description(description),
         )
         _save(model)
+        created = {"name": (None, model.name)}
+        if model.description:
+            created["description"] = (None, model.description)
+        record(actor, Action.MODEL_CREATED, provider=provider, target=model, changes=created)
     return model
 
 
-def update_model(*, model: AIModel, name: str = _UNSET, description: str = _UNSET) -> AIModel:
+def _locked(model: AIModel) -> AIModel:
+    try:
+        return AIModel.objects.select_for_update().select_related("provider").get(pk=model.pk)
+    except AIModel.DoesNotExist:
+        raise Gone("This model no longer exists.") from None
+
+
+def update_model(
+    *, actor: Actor, model: AIModel, name: str = _UNSET, description: str = _UNSET
+) -> AIModel:
     """Rename a model or change its description; its tokens show the new name."""
     with transaction.atomic():
-        try:
-            current = AIModel.objects.select_for_update().get(pk=model.pk)
-        except AIModel.DoesNotExist:
-            raise Gone("This model no longer exists.") from None
-        stored_name = current.name
+        current = _locked(model)
+        stored_name, stored_description = current.name, current.description
         if name is not _UNSET:
             current.name = clean_model_name(
                 provider=current.provider, name=name, exclude_pk=current.pk
             )
         if description is not _UNSET:
             current.description = clean_description(description)
+        if (current.name, current.description) == (stored_name, stored_description):
+            return current
         _save(current)
         if current.name != stored_name:
             set_model_name_on_tokens(model=current, name=current.name)
+            record(
+                actor,
+                Action.MODEL_RENAMED,
+                provider=current.provider,
+                target=current,
+                changes={"name": (stored_name, current.name)},
+            )
+        if current.description != stored_description:
+            record(
+                actor,
+                Action.MODEL_DESCRIPTION_CHANGED,
+                provider=current.provider,
+                target=current,
+                changes={"description": (stored_description, current.description)},
+            )
     return current
 
 
-def delete_model(*, model: AIModel) -> None:
+def delete_model(*, actor: Actor, model: AIModel) -> None:
     """Delete a model; its tokens stay, unassigned, and can be assigned elsewhere."""
     with transaction.atomic():
-        set_model_name_on_tokens(model=model, name="")
-        model.delete()
+        current = _locked(model)
+        unassigned = unassign_tokens_of_deleted_model(actor=actor, model=current)
+        current.delete()
+        record(
+            actor,
+            Action.MODEL_DELETED,
+            provider=current.provider,
+            target=current,
+            changes={"tokens": (unassigned, 0)} if unassigned else None,
+        )

@@ -6,6 +6,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
+from console.audit.actors import actor_for
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
 from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial
@@ -42,7 +43,7 @@ def model_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create Model: a dialog (htmx) or a page (without JavaScript)."""
     form = ModelCreateForm(request.POST or None, provider=request.provider)
     if request.method == "POST":
-        model = form.create()
+        model = form.create(actor=actor_for(request))
         if model is not None:
             url = reverse("models_registry:detail", args=[model.model_id])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -15,10 +15,13 @@ from django.utils import timezone
 
 from console.accounts.models import Provider, Role
 from console.accounts.services import add_member, create_user, create_user_and_provider
+from console.audit.actors import Actor
 from models_registry.services import create_model
 from tokens.services import create_token
 
 PASSWORD = "correct-horse-battery-staple"
+# Who acts when a test sets the scene through the services (its events are not what is tested).
+TEST_ACTOR = Actor.system("tests")
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -27,7 +30,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def alice(db):
     """An Owner of Acme."""
     user, _ = create_user_and_provider(
-        username="alice", password=PASSWORD, email="alice@example.com", provider_name="Acme"
+        actor=TEST_ACTOR,
+        username="alice",
+        password=PASSWORD,
+        email="alice@example.com",
+        provider_name="Acme",
     )
     return user
 
@@ -38,8 +45,10 @@ def acme(alice) -> Provider:
 
 
 def _joined(provider: Provider, username: str, role: Role):
-    user = create_user(username=username, password=PASSWORD, email=f"{username}@example.com")
-    add_member(provider=provider, user=user, role=role)
+    user = create_user(
+        actor=TEST_ACTOR, username=username, password=PASSWORD, email=f"{username}@example.com"
+    )
+    add_member(actor=TEST_ACTOR, provider=provider, user=user, role=role)
     return user
 
 
@@ -59,7 +68,11 @@ def victor(acme):
 def charlie(db):
     """The Owner of another provider, Globex: refused everywhere in Acme."""
     user, _ = create_user_and_provider(
-        username="charlie", password=PASSWORD, email="charlie@example.com", provider_name="Globex"
+        actor=TEST_ACTOR,
+        username="charlie",
+        password=PASSWORD,
+        email="charlie@example.com",
+        provider_name="Globex",
     )
     return user
 
@@ -106,17 +119,19 @@ def charlie_client(client, charlie):
 
 @pytest.fixture
 def sentiment(acme):
-    return create_model(provider=acme, name="Sentiment Analysis", description="Reviews")
+    return create_model(
+        actor=TEST_ACTOR, provider=acme, name="Sentiment Analysis", description="Reviews"
+    )
 
 
 @pytest.fixture
 def vision(acme):
-    return create_model(provider=acme, name="Image Sharpening")
+    return create_model(actor=TEST_ACTOR, provider=acme, name="Image Sharpening")
 
 
 @pytest.fixture
 def charlies_model(globex):
-    return create_model(provider=globex, name="Charlie's Model")
+    return create_model(actor=TEST_ACTOR, provider=globex, name="Charlie's Model")
 
 
 @pytest.fixture
@@ -125,6 +140,7 @@ def make_token(acme):
 
     def make(name="gateway", *, provider=None, model=None, days=30, note=""):
         return create_token(
+            actor=TEST_ACTOR,
             provider=provider or acme,
             name=name,
             model=model,
@@ -260,14 +276,16 @@ def alice_key(alice, acme):
     """A license key alice made for Acme (the secret): it acts as an Owner of Acme."""
     from console.api.services import create_license_key
 
-    return create_license_key(provider=acme, created_by=alice, name="scripts")[1]
+    return create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="scripts")[1]
 
 
 @pytest.fixture
 def charlie_key(charlie, globex):
     from console.api.services import create_license_key
 
-    return create_license_key(provider=globex, created_by=charlie, name="scripts")[1]
+    return create_license_key(
+        actor=TEST_ACTOR, provider=globex, created_by=charlie, name="scripts"
+    )[1]
 
 
 class ApiCaller:

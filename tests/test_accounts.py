@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from console.accounts.services import create_user
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_ACTOR
 
 
 @pytest.mark.parametrize("url", ["/", "/accounts/password/"])
@@ -39,7 +39,7 @@ def test_passwords_are_hashed_with_argon2(db):
     from console import settings as console_settings
 
     with override_settings(PASSWORD_HASHERS=console_settings.PASSWORD_HASHERS):
-        person = create_user(username="argon", password=PASSWORD)
+        person = create_user(actor=TEST_ACTOR, username="argon", password=PASSWORD)
 
     assert console_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert person.password.startswith("argon2$")

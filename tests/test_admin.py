@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from models_registry.models import AIModel
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -44,7 +45,7 @@ def test_token_list_shows_columns_and_never_the_digest(staff_client, make_token,
 def test_token_list_filters_and_search(staff_client, make_token, sentiment, query, shown, hidden):
     make_token("working", model=sentiment)
     paused, _ = make_token("paused", model=sentiment)
-    services.suspend_token(token=paused)
+    services.suspend_token(actor=TEST_ACTOR, token=paused)
     make_token("spare")
     old, _ = make_token("old", model=sentiment)
     Token.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=1))
@@ -82,7 +83,7 @@ def test_change_page_lets_staff_edit_the_note_but_shows_no_digest(
 
 def test_change_page_refuses_reactivating_a_cancelled_token(staff_client, make_token):
     token, _ = make_token("gateway")
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
     response = staff_client.post(
         f"{CHANGELIST}{token.pk}/change/",

@@ -6,11 +6,12 @@ import pytest
 
 from console.api.services import create_license_key
 from console.client import ApiError, ManagementClient
+from tests.conftest import TEST_ACTOR
 
 
 @pytest.fixture
 def sdk(live_server, alice, acme):
-    key = create_license_key(provider=acme, created_by=alice, name="sdk")[1]
+    key = create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="sdk")[1]
     return ManagementClient(key, base_url=live_server.url)
 
 
@@ -107,7 +108,7 @@ def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys, 
 
     readme = (ROOT / "README.md").read_text()
     snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
-    key = create_license_key(provider=acme, created_by=alice, name="readme")[1]
+    key = create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="readme")[1]
     snippet = snippet.replace('"your_license_from_the_console"', repr(key))
     snippet = snippet.replace('"http://127.0.0.1:8000"', repr(live_server.url))
 

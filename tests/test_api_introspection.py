@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 
@@ -46,11 +47,11 @@ def test_a_usable_token_is_active_with_its_model_and_expiry(
 
 
 def _suspend(token):
-    services.suspend_token(token=token)
+    services.suspend_token(actor=TEST_ACTOR, token=token)
 
 
 def _cancel(token):
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
 
 def _expire(token):
@@ -58,11 +59,11 @@ def _expire(token):
 
 
 def _unassign(token):
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
 
 def _delete(token):
-    services.delete_token(token=token)
+    services.delete_token(actor=TEST_ACTOR, token=token)
 
 
 @pytest.mark.parametrize("spoil", [_suspend, _cancel, _expire, _unassign, _delete])

@@ -5,18 +5,20 @@ import pytest
 from console.accounts.models import Membership, Role
 from console.accounts.services import change_role, remove_member
 from console.api.services import create_license_key
-from tests.conftest import ApiCaller
+from tests.conftest import TEST_ACTOR, ApiCaller
 from tokens.models import Token
 
 
 @pytest.fixture
 def victors_api(client, acme, victor):
-    return ApiCaller(client, create_license_key(provider=acme, created_by=victor, name="v")[1])
+    return ApiCaller(
+        client, create_license_key(actor=TEST_ACTOR, provider=acme, created_by=victor, name="v")[1]
+    )
 
 
 @pytest.fixture
 def bobs_key(acme, bob):
-    return create_license_key(provider=acme, created_by=bob, name="b")[1]
+    return create_license_key(actor=TEST_ACTOR, provider=acme, created_by=bob, name="b")[1]
 
 
 def test_a_viewers_key_reads_and_checks_tokens_but_changes_nothing(
@@ -52,7 +54,7 @@ def test_a_key_follows_its_creators_role_as_it_changes(client, acme, bob, bobs_k
     membership = Membership.objects.get(provider=acme, user=bob)
 
     as_member = api.post("/api/v1/models", {"name": "One"})
-    change_role(membership=membership, role=Role.VIEWER)
+    change_role(actor=TEST_ACTOR, membership=membership, role=Role.VIEWER)
     as_viewer = api.post("/api/v1/models", {"name": "Two"})
 
     assert (as_member.status_code, as_viewer.status_code) == (201, 403)
@@ -62,7 +64,7 @@ def test_a_key_stops_working_when_its_creator_leaves_the_provider(client, acme, 
     api = ApiCaller(client, bobs_key)
     assert api.get("/api/v1/models").status_code == 200
 
-    remove_member(membership=Membership.objects.get(provider=acme, user=bob))
+    remove_member(actor=TEST_ACTOR, membership=Membership.objects.get(provider=acme, user=bob))
 
     assert api.get("/api/v1/models").status_code == 401
 
@@ -80,7 +82,7 @@ def test_a_key_reaches_its_provider_only_whatever_else_its_creator_belongs_to(
 ):
     from console.accounts.services import add_member
 
-    add_member(provider=globex, user=bob, role=Role.OWNER)
+    add_member(actor=TEST_ACTOR, provider=globex, user=bob, role=Role.OWNER)
     theirs, _ = make_token("globex-token", provider=globex)
     api = ApiCaller(client, bobs_key)
 

@@ -12,6 +12,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from console.api.docs import api_schema
 from console.wsgi import application
+from tests.conftest import TEST_ACTOR
 from tokens.services import create_token
 
 EXPECTED_OPERATIONS = {
@@ -104,7 +105,9 @@ def test_fuzzed_requests_never_get_a_server_error(case, fuzz_world):
     # The same request again, aimed at objects that exist.
     if "token_id" in (case.path_parameters or {}):
         fuzz_world["made"] += 1
-        token, _ = create_token(provider=fuzz_world["acme"], name=f"fuzz-{fuzz_world['made']}")
+        token, _ = create_token(
+            actor=TEST_ACTOR, provider=fuzz_world["acme"], name=f"fuzz-{fuzz_world['made']}"
+        )
         case.path_parameters["token_id"] = token.token_id
     if "model_id" in (case.path_parameters or {}):
         case.path_parameters["model_id"] = fuzz_world["model"].model_id

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token, TokenStatus
 from tokens.secrets import is_well_formed
@@ -127,7 +128,7 @@ def test_list_filters_sorts_and_pages_as_the_tokens_list(api, make_token, sentim
     for number in range(30):
         make_token(f"batch-{number:02}", model=sentiment)
     suspended, _ = make_token("zz-suspended", model=vision)
-    services.suspend_token(token=suspended)
+    services.suspend_token(actor=TEST_ACTOR, token=suspended)
     make_token("unassigned-one")
 
     first = api.get("/api/v1/tokens", {"model": sentiment.model_id, "sort": "name"}).json()
@@ -150,7 +151,7 @@ def test_list_filters_sorts_and_pages_as_the_tokens_list(api, make_token, sentim
 def test_list_filters_by_several_statuses_and_expiry(api, make_token, sentiment):
     make_token("active", model=sentiment)
     cancelled, _ = make_token("cancelled", model=sentiment)
-    services.cancel_token(token=cancelled)
+    services.cancel_token(actor=TEST_ACTOR, token=cancelled)
     expired, _ = make_token("expired", model=sentiment)
     Token.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     tomorrow = (timezone.now() + timedelta(days=2)).date().isoformat()
@@ -244,7 +245,7 @@ def test_patch_cannot_move_an_assigned_token(api, make_token, sentiment, vision)
 
 def test_patch_cannot_reactivate_a_cancelled_token(api, make_token):
     token, _ = make_token()
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
     response = api.patch(f"/api/v1/tokens/{token.token_id}", {"status": "ACTIVE"})
 

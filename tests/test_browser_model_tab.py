@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 
@@ -156,7 +157,7 @@ def test_add_token_from_the_dropdown_creates_it_for_this_model(on_tab, alice, se
 
 def test_reassigning_shows_the_evk_warning(on_tab, make_token, vision):
     token, _ = make_token("mover", model=vision)
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
     page = on_tab
     combobox = page.get_by_role("combobox", name="Assign token")
 
@@ -174,7 +175,7 @@ def test_save_reports_a_token_assigned_meanwhile(on_tab, make_token, vision):
     page = on_tab
     page.get_by_role("combobox", name="Assign token").fill("contested")
     page.get_by_role("option", name=re.compile("contested")).click()
-    services.assign_token(token=token, model=vision)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=vision)
 
     page.get_by_role("button", name="Save").click()
 

@@ -7,12 +7,13 @@ from playwright.sync_api import expect
 
 from console.accounts.models import Role
 from console.accounts.services import add_member
+from tests.conftest import TEST_ACTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_person_in_two_providers_switches_from_the_header(page, log_in, bob, globex, make_token):
-    add_member(provider=globex, user=bob, role=Role.OWNER)
+    add_member(actor=TEST_ACTOR, provider=globex, user=bob, role=Role.OWNER)
     make_token("acme-gateway")
     make_token("globex-gateway", provider=globex)
     log_in(bob)

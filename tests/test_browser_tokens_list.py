@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import wait_for_htmx
+from tests.conftest import TEST_ACTOR, wait_for_htmx
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -20,7 +20,7 @@ def row(page, name):
 def tokens_page(page, log_in, alice, make_token, sentiment):
     make_token("alpha-gateway", model=sentiment, days=40, note="ACME production")
     paused, _ = make_token("beta-paused", days=10)
-    services.suspend_token(token=paused)
+    services.suspend_token(actor=TEST_ACTOR, token=paused)
     make_token("gamma-spare", days=20)
     log_in(alice)
     page.get_by_role("link", name="Tokens").click()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from console.errors import DomainError
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 
@@ -28,7 +29,7 @@ def race(token_pk, models):
             copy = Token.objects.get(pk=token_pk)
             assert copy.model_id is None
             barrier.wait(timeout=10)
-            services.assign_token(token=copy, model=model)
+            services.assign_token(actor=TEST_ACTOR, token=copy, model=model)
             outcomes.append(("assigned", model.pk))
         except DomainError as error:
             outcomes.append((error.code, model.pk))

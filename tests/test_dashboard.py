@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from console.dashboard.selectors import account_summary, capped_count
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 
@@ -12,9 +13,9 @@ def test_dashboard_counts_tokens_by_what_needs_attention(alice, make_token, sent
     make_token("soon", model=sentiment, days=3)
     make_token("spare")
     paused, _ = make_token("paused", model=sentiment)
-    services.suspend_token(token=paused)
+    services.suspend_token(actor=TEST_ACTOR, token=paused)
     gone, _ = make_token("gone", model=sentiment)
-    services.cancel_token(token=gone)
+    services.cancel_token(actor=TEST_ACTOR, token=gone)
     old, _ = make_token("old", model=sentiment)
     Token.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=1))
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from console.api import services as license_keys
 from console.api.models import LicenseKey
+from tests.conftest import TEST_ACTOR
 from tokens import services as tokens
 from tokens.models import Token
 
@@ -40,7 +41,9 @@ def old_token(make_token, sentiment):
 @pytest.fixture
 def old_license_key(alice, acme):
     with override_settings(TOKEN_DIGEST_KEY=OLD_KEY):
-        return license_keys.create_license_key(provider=acme, created_by=alice, name="gateway")
+        return license_keys.create_license_key(
+            actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+        )
 
 
 def test_a_token_made_under_the_old_key_authenticates_and_is_redigested_once(old_token):

@@ -14,14 +14,18 @@ from console.accounts import services
 from console.accounts.models import Invitation, Membership, Role
 from console.accounts.services import create_user
 from console.errors import DomainError
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_ACTOR
 
 
 @pytest.fixture
 def invited(acme, alice):
     """An open invitation for dana@example.com to join Acme as Member, and its link's path."""
     invitation, token = services.invite(
-        provider=acme, email="dana@example.com", role=Role.MEMBER, invited_by=alice
+        actor=TEST_ACTOR,
+        provider=acme,
+        email="dana@example.com",
+        role=Role.MEMBER,
+        invited_by=alice,
     )
     return invitation, reverse("invitation", args=[token])
 
@@ -42,6 +46,7 @@ def token_of(link: str) -> str:
 def test_an_invitation_is_emailed_with_its_link(acme, alice, settings):
     settings.INVITATION_MAX_AGE_DAYS = 3
     invitation, token = services.invite(
+        actor=TEST_ACTOR,
         provider=acme,
         email="dana@example.com",
         role=Role.VIEWER,
@@ -66,9 +71,17 @@ def test_the_link_carries_only_the_signed_invitation_id(invited):
 
 def test_an_invitation_needs_a_valid_email_and_role(acme, alice):
     with pytest.raises(DomainError) as bad_email:
-        services.invite(provider=acme, email="not an email", role=Role.MEMBER, invited_by=alice)
+        services.invite(
+            actor=TEST_ACTOR,
+            provider=acme,
+            email="not an email",
+            role=Role.MEMBER,
+            invited_by=alice,
+        )
     with pytest.raises(DomainError) as bad_role:
-        services.invite(provider=acme, email="d@example.com", role="ADMIN", invited_by=alice)
+        services.invite(
+            actor=TEST_ACTOR, provider=acme, email="d@example.com", role="ADMIN", invited_by=alice
+        )
 
     assert (bad_email.value.field, bad_role.value.code) == ("email", "unknown_role")
     assert not Invitation.objects.exists() and mail.outbox == []
@@ -76,7 +89,13 @@ def test_an_invitation_needs_a_valid_email_and_role(acme, alice):
 
 def test_a_member_is_not_invited_again(acme, alice, bob):
     with pytest.raises(DomainError) as caught:
-        services.invite(provider=acme, email="BOB@example.com", role=Role.VIEWER, invited_by=alice)
+        services.invite(
+            actor=TEST_ACTOR,
+            provider=acme,
+            email="BOB@example.com",
+            role=Role.VIEWER,
+            invited_by=alice,
+        )
 
     assert caught.value.code == "already_member"
     assert not Invitation.objects.exists()
@@ -160,7 +179,11 @@ def test_a_new_account_needs_matching_strong_passwords_and_a_free_username(clien
 
 def test_signed_in_someone_accepts_and_joins_with_the_invited_role(charlie_client, acme, alice):
     _, token = services.invite(
-        provider=acme, email="charlie@example.com", role=Role.VIEWER, invited_by=alice
+        actor=TEST_ACTOR,
+        provider=acme,
+        email="charlie@example.com",
+        role=Role.VIEWER,
+        invited_by=alice,
     )
     link = reverse("invitation", args=[token])
 
@@ -201,7 +224,11 @@ def test_declining_closes_the_invitation_and_adds_no_one(charlie_client, invited
 
 def test_a_member_accepting_again_is_refused_and_the_invitation_stays_open(bob_client, acme, alice):
     invitation, token = services.invite(
-        provider=acme, email="bobby@example.com", role=Role.OWNER, invited_by=alice
+        actor=TEST_ACTOR,
+        provider=acme,
+        email="bobby@example.com",
+        role=Role.OWNER,
+        invited_by=alice,
     )
     response = bob_client.post(reverse("invitation", args=[token]), {"action": "accept"})
 
@@ -249,14 +276,14 @@ def test_a_link_older_than_the_max_age_is_expired_whatever_the_row_says(invited,
 
 def test_a_revoked_link_is_gone_and_accepting_it_adds_no_one(charlie_client, invited, acme):
     invitation, link = invited
-    services.revoke_invitation(invitation=invitation)
+    services.revoke_invitation(actor=TEST_ACTOR, invitation=invitation)
 
     response = charlie_client.post(link, {"action": "accept"})
 
     assert response.status_code == 410 and "withdrawn" in response.text
     assert not Membership.objects.filter(provider=acme, user__username="charlie").exists()
     with pytest.raises(DomainError):
-        services.revoke_invitation(invitation=invitation)
+        services.revoke_invitation(actor=TEST_ACTOR, invitation=invitation)
 
 
 def test_a_tampered_link_is_not_found(client, invited):
@@ -275,7 +302,7 @@ def test_a_tampered_link_is_not_found(client, invited):
 
 def test_a_link_to_a_deleted_provider_is_gone(client, invited, acme):
     _, link = invited
-    services.delete_provider(provider=acme, confirm_name="Acme")
+    services.delete_provider(actor=TEST_ACTOR, provider=acme, confirm_name="Acme")
 
     assert client.get(link).status_code == 410
 
@@ -332,7 +359,9 @@ def test_the_request_log_never_holds_an_invitation_links_token(client, invited, 
 
 def test_someone_in_no_provider_yet_opens_the_link_and_accepts(client, invited, acme):
     _, link = invited
-    client.force_login(create_user(username="erin", password=PASSWORD, email="dana@example.com"))
+    client.force_login(
+        create_user(actor=TEST_ACTOR, username="erin", password=PASSWORD, email="dana@example.com")
+    )
 
     page = client.get(link)
     response = client.post(link, {"action": "accept"})

@@ -13,6 +13,7 @@ from console.api import services
 from console.api.models import LicenseKey
 from console.errors import DomainError
 from console.keys import digest
+from tests.conftest import TEST_ACTOR
 from tests.test_secret_never_stored import every_stored_value
 
 LICENSE_KEY_SHAPE = re.compile(r"lic_[0-9A-Za-z]{49}")
@@ -22,7 +23,9 @@ LICENSE_KEY_SHAPE = re.compile(r"lic_[0-9A-Za-z]{49}")
 
 
 def test_a_new_key_is_shown_once_and_only_its_digest_is_stored(alice, acme):
-    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
 
     assert LICENSE_KEY_SHAPE.fullmatch(secret)
     assert key.digest == digest(secret)
@@ -31,13 +34,17 @@ def test_a_new_key_is_shown_once_and_only_its_digest_is_stored(alice, acme):
 
 
 def test_key_names_are_required_and_unique_per_provider_ignoring_case(alice, charlie, acme, globex):
-    services.create_license_key(provider=acme, created_by=alice, name="Gateway")
+    services.create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="Gateway")
 
     with pytest.raises(DomainError) as blank:
-        services.create_license_key(provider=acme, created_by=alice, name="   ")
+        services.create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="   ")
     with pytest.raises(DomainError) as duplicate:
-        services.create_license_key(provider=acme, created_by=alice, name="gateway")
-    services.create_license_key(provider=globex, created_by=charlie, name="gateway")
+        services.create_license_key(
+            actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+        )
+    services.create_license_key(
+        actor=TEST_ACTOR, provider=globex, created_by=charlie, name="gateway"
+    )
 
     assert blank.value.code == "required"
     assert duplicate.value.code == "duplicate"
@@ -45,10 +52,12 @@ def test_key_names_are_required_and_unique_per_provider_ignoring_case(alice, cha
 
 
 def test_a_key_authenticates_as_its_creator_until_revoked(alice, acme):
-    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
 
     assert services.authenticate_license_key(secret).created_by == alice
-    services.revoke_license_key(key=key)
+    services.revoke_license_key(actor=TEST_ACTOR, key=key)
     assert services.authenticate_license_key(secret) is None
 
 
@@ -60,14 +69,18 @@ def test_malformed_keys_are_refused_without_a_query(alice, presented):
 
 
 def test_a_mistyped_key_is_refused(alice, acme):
-    _, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    _, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
     mistyped = secret[:10] + ("A" if secret[10] != "A" else "B") + secret[11:]
 
     assert services.authenticate_license_key(mistyped) is None
 
 
 def test_a_deactivated_providers_keys_stop_working(alice, acme):
-    _, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    _, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
     alice.is_active = False
     alice.save()
 
@@ -75,7 +88,9 @@ def test_a_deactivated_providers_keys_stop_working(alice, acme):
 
 
 def test_last_used_is_written_at_most_once_a_minute(alice, acme):
-    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
 
     with CaptureQueriesContext(connection) as first:
         services.authenticate_license_key(secret)
@@ -116,7 +131,7 @@ def test_createlicense_refuses_an_unknown_provider(db):
 
 
 def test_createlicense_refuses_a_duplicate_name(alice, acme):
-    services.create_license_key(provider=acme, created_by=alice, name="ci")
+    services.create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="ci")
 
     with pytest.raises(CommandError, match="already have a license key"):
         call_command("createlicense", "alice", "--name", "CI")
@@ -129,11 +144,15 @@ def test_license_keys_page_lists_name_hint_created_and_last_used(
     alice_client, alice, charlie, acme, globex
 ):
     used, secret = services.create_license_key(
-        provider=acme, created_by=alice, name="Query gateway"
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="Query gateway"
     )
     services.authenticate_license_key(secret)
-    services.create_license_key(provider=acme, created_by=alice, name="Nightly script")
-    services.create_license_key(provider=globex, created_by=charlie, name="Charlie's key")
+    services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="Nightly script"
+    )
+    services.create_license_key(
+        actor=TEST_ACTOR, provider=globex, created_by=charlie, name="Charlie's key"
+    )
 
     html = alice_client.get("/account/license-keys/").content.decode()
 
@@ -168,7 +187,7 @@ def test_creating_a_key_reveals_it_once_and_never_caches_it(alice_client, alice)
     [("", "Enter a name for the license key."), ("GATEWAY", "already have a license key named")],
 )
 def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, name, message, acme):
-    services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    services.create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway")
 
     response = alice_client.post(
         "/account/license-keys/new/", {"name": name}, headers={"HX-Request": "true"}
@@ -181,7 +200,9 @@ def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, nam
 
 
 def test_revoking_asks_first_then_revokes(alice_client, alice, acme):
-    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
 
     confirm = alice_client.get(f"/account/license-keys/{key.key_id}/revoke/")
     assert "Revoke license key?" in confirm.content.decode()
@@ -196,7 +217,9 @@ def test_revoking_asks_first_then_revokes(alice_client, alice, acme):
 
 
 def test_another_providers_key_cannot_be_seen_or_revoked(alice_client, charlie, globex):
-    key, secret = services.create_license_key(provider=globex, created_by=charlie, name="charlie")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=globex, created_by=charlie, name="charlie"
+    )
 
     assert alice_client.get(f"/account/license-keys/{key.key_id}/revoke/").status_code == 404
     assert alice_client.post(f"/account/license-keys/{key.key_id}/revoke/").status_code == 404
@@ -218,7 +241,9 @@ def test_the_account_menu_links_to_license_keys_and_api_docs(alice_client):
 
 
 def test_staff_see_keys_in_admin_without_the_digest_and_can_revoke(staff_client, alice, acme):
-    key, secret = services.create_license_key(provider=acme, created_by=alice, name="gateway")
+    key, secret = services.create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway"
+    )
 
     listing = staff_client.get("/admin/api/licensekey/").content.decode()
     detail = staff_client.get(f"/admin/api/licensekey/{key.pk}/change/").content.decode()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from console.accounts import services
 from console.accounts.models import Invitation, Membership, Role
+from tests.conftest import TEST_ACTOR
 
 MEMBERS = reverse("members")
 
@@ -128,7 +129,11 @@ def test_members_and_viewers_are_refused_every_owner_action_and_nothing_changes(
 ):
     client = request.getfixturevalue(persona)
     invitation, _ = services.invite(
-        provider=membership(alice).provider, email="d@example.com", role="MEMBER", invited_by=alice
+        actor=TEST_ACTOR,
+        provider=membership(alice).provider,
+        email="d@example.com",
+        role="MEMBER",
+        invited_by=alice,
     )
     before = roles()
     revoke = reverse("invitation_revoke", args=[invitation.invitation_id])

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 
@@ -38,7 +39,7 @@ def test_expired_token_shows_expired_whatever_its_status(alice_client, sentiment
     from django.utils import timezone
 
     token, _ = make_token("old", model=sentiment)
-    services.suspend_token(token=token)
+    services.suspend_token(actor=TEST_ACTOR, token=token)
     Token.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=2))
 
     html = alice_client.get(tab(sentiment)).content.decode().replace("\xa0", " ")
@@ -174,7 +175,7 @@ def test_typeahead_never_lists_assigned_cancelled_or_foreign_tokens(
     make_token("match-free")
     make_token("match-assigned", model=vision)
     cancelled, _ = make_token("match-cancelled")
-    services.cancel_token(token=cancelled)
+    services.cancel_token(actor=TEST_ACTOR, token=cancelled)
     make_token("match-charlie", provider=globex)
 
     names = [m.token.name for m in search(alice_client, sentiment, "MATCH").context["matches"]]
@@ -216,7 +217,7 @@ def test_reassigning_to_a_new_model_warns_that_a_new_evk_is_needed(
     alice_client, sentiment, vision, make_token
 ):
     token, _ = make_token("mover", model=vision)
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
     response = alice_client.post(
         f"{tab(sentiment)}assign/", {"q": "mover", "token_id": token.token_id}, **HTMX
@@ -231,7 +232,7 @@ def test_save_when_assigned_meanwhile_says_so_and_changes_nothing(
     alice_client, sentiment, vision, make_token
 ):
     token, _ = make_token("contested")
-    services.assign_token(token=token, model=vision)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=vision)
 
     response = alice_client.post(
         f"{tab(sentiment)}assign/", {"q": "contested", "token_id": token.token_id}, **HTMX

@@ -2,6 +2,7 @@ import pytest
 
 from models_registry.models import AIModel
 from models_registry.services import create_model, delete_model
+from tests.conftest import TEST_ACTOR
 from tokens.services import create_token
 
 
@@ -31,12 +32,14 @@ def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(
             assert alice_client.get("/models/").status_code == 200
         return len(captured)
 
-    models = [create_model(provider=acme, name=f"model-{n:02}") for n in range(30)]
+    models = [
+        create_model(actor=TEST_ACTOR, provider=acme, name=f"model-{n:02}") for n in range(30)
+    ]
     for model in models[:3]:
-        create_token(provider=acme, name=f"for-{model.name}", model=model)
+        create_token(actor=TEST_ACTOR, provider=acme, name=f"for-{model.name}", model=model)
     with_30 = queries_for_the_page()
     for model in models[3:]:
-        delete_model(model=model)
+        delete_model(actor=TEST_ACTOR, model=model)
     with_3 = queries_for_the_page()
 
     assert with_30 == with_3
@@ -44,7 +47,7 @@ def test_models_list_makes_the_same_number_of_queries_for_3_models_and_for_30(
 
 def test_models_list_pages_by_25(alice, alice_client, acme):
     for n in range(26):
-        create_model(provider=acme, name=f"model-{n:02}")
+        create_model(actor=TEST_ACTOR, provider=acme, name=f"model-{n:02}")
 
     first = alice_client.get("/models/")
     second = alice_client.get("/models/", {"page": 2})
@@ -58,7 +61,7 @@ def test_models_list_counts_tokens_up_to_the_cap(alice, alice_client, sentiment,
     monkeypatch.setattr("console.pagination.COUNT_CAP", 2)
     monkeypatch.setattr("console.templatetags.console_ui.COUNT_CAP", 2)
     for n in range(3):
-        create_token(provider=acme, name=f"busy-{n}", model=sentiment)
+        create_token(actor=TEST_ACTOR, provider=acme, name=f"busy-{n}", model=sentiment)
 
     html = alice_client.get("/models/").content.decode()
 

@@ -9,6 +9,7 @@ from console.api.models import LicenseKey
 from console.api.services import create_license_key
 from console.errors import DomainError
 from models_registry.models import AIModel
+from tests.conftest import TEST_ACTOR
 from tokens.models import Token
 
 SETTINGS = reverse("provider_settings")
@@ -26,8 +27,10 @@ def acme_owns_things(acme, alice, bob, sentiment, make_token):
     """Acme with a model, two tokens, a license key and an invitation."""
     make_token("one", model=sentiment)
     make_token("two")
-    create_license_key(provider=acme, created_by=alice, name="scripts")
-    services.invite(provider=acme, email="d@example.com", role=Role.VIEWER, invited_by=alice)
+    create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="scripts")
+    services.invite(
+        actor=TEST_ACTOR, provider=acme, email="d@example.com", role=Role.VIEWER, invited_by=alice
+    )
 
 
 # --- Settings ----------------------------------------------------------------------------------
@@ -87,7 +90,11 @@ def test_settings_refuse_what_the_rules_forbid_and_change_nothing(
 
 def test_renaming_to_the_same_name_in_another_case_is_allowed(acme):
     renamed = services.update_provider_settings(
-        provider=acme, name="ACME", default_token_lifetime_days=None, max_token_lifetime_days=None
+        actor=TEST_ACTOR,
+        provider=acme,
+        name="ACME",
+        default_token_lifetime_days=None,
+        max_token_lifetime_days=None,
     )
 
     assert renamed.name == "ACME"
@@ -153,12 +160,14 @@ def test_the_last_owner_cannot_leave_and_is_told_why(alice_client, alice, bob):
     assert "You are the last Owner of Acme" in response.text
     assert Membership.objects.get(user=alice).role == Role.OWNER
     with pytest.raises(DomainError) as caught:
-        services.leave_provider(membership=Membership.objects.get(user=alice))
+        services.leave_provider(actor=TEST_ACTOR, membership=Membership.objects.get(user=alice))
     assert caught.value.code == "last_owner"
 
 
 def test_an_owner_leaves_when_another_owner_remains(alice_client, alice, bob):
-    services.change_role(membership=Membership.objects.get(user=bob), role=Role.OWNER)
+    services.change_role(
+        actor=TEST_ACTOR, membership=Membership.objects.get(user=bob), role=Role.OWNER
+    )
 
     assert alice_client.post(LEAVE).status_code == 302
     assert not Membership.objects.filter(user=alice).exists()

@@ -4,13 +4,13 @@ import pytest
 
 from console.accounts.models import Role
 from console.accounts.services import add_member, create_user
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_ACTOR
 
 
 @pytest.fixture
 def bob_in_both(bob, globex):
     """bob: a Member of Acme (first by name) and an Owner of Globex."""
-    add_member(provider=globex, user=bob, role=Role.OWNER)
+    add_member(actor=TEST_ACTOR, provider=globex, user=bob, role=Role.OWNER)
     return bob
 
 
@@ -62,7 +62,7 @@ def test_a_link_to_a_token_opens_for_any_member_of_its_provider_and_shows_it(
 def test_a_link_to_a_model_switches_too_and_the_role_there_counts(
     victor_client, victor, globex, charlies_model
 ):
-    add_member(provider=globex, user=victor, role=Role.MEMBER)
+    add_member(actor=TEST_ACTOR, provider=globex, user=victor, role=Role.MEMBER)
 
     tab = victor_client.get(f"/models/{charlies_model.model_id}/tokens/")
     create = victor_client.get(f"/models/{charlies_model.model_id}/tokens/new/")
@@ -72,7 +72,7 @@ def test_a_link_to_a_model_switches_too_and_the_role_there_counts(
 
 
 def test_someone_in_no_provider_is_told_so_and_staff_still_reach_the_admin(client, staff, db):
-    nobody = create_user(username="nobody", password=PASSWORD)
+    nobody = create_user(actor=TEST_ACTOR, username="nobody", password=PASSWORD)
     client.force_login(nobody)
     page = client.get("/tokens/")
     client.force_login(staff)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from console.api.models import LicenseKey
 from console.api.services import create_license_key
 from models_registry.models import AIModel
+from tests.conftest import TEST_ACTOR
 from tokens.models import Token, TokenStatus
 
 
@@ -19,7 +20,9 @@ def world(acme, alice, sentiment, make_token):
     spare, _ = make_token("spare")
     suspended, _ = make_token("suspended", model=sentiment)
     Token.objects.filter(pk=suspended.pk).update(status=TokenStatus.SUSPENDED)
-    key, _ = create_license_key(provider=acme, created_by=alice, name="alice's key")
+    key, _ = create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="alice's key"
+    )
     return {"assigned": assigned, "spare": spare, "suspended": suspended, "key": key}
 
 
@@ -138,7 +141,7 @@ def test_a_member_changes_models_and_tokens(bob_client, world, sentiment):
 
 
 def test_a_member_revokes_their_own_license_keys_and_not_others(bob, bob_client, acme, world):
-    own, _ = create_license_key(provider=acme, created_by=bob, name="bob's key")
+    own, _ = create_license_key(actor=TEST_ACTOR, provider=acme, created_by=bob, name="bob's key")
 
     theirs = bob_client.post(f"/account/license-keys/{world['key'].key_id}/revoke/")
     mine = bob_client.post(f"/account/license-keys/{own.key_id}/revoke/")
@@ -149,7 +152,7 @@ def test_a_member_revokes_their_own_license_keys_and_not_others(bob, bob_client,
 
 
 def test_an_owner_revokes_any_of_the_providers_keys(bob, alice_client, acme):
-    bobs, _ = create_license_key(provider=acme, created_by=bob, name="bob's key")
+    bobs, _ = create_license_key(actor=TEST_ACTOR, provider=acme, created_by=bob, name="bob's key")
 
     response = alice_client.post(f"/account/license-keys/{bobs.key_id}/revoke/")
 

@@ -11,6 +11,7 @@ from django.views.debug import ExceptionReporter
 from console import keys
 from console.api.models import LicenseKey
 from console.log_formats import JsonFormatter
+from tests.conftest import TEST_ACTOR
 from tokens import secrets, services
 from tokens.models import Token
 
@@ -28,7 +29,9 @@ def every_stored_value() -> str:
 def test_secret_is_in_no_table_and_no_sql_statement(alice, sentiment, caplog, acme):
     caplog.set_level(logging.DEBUG)
     with CaptureQueriesContext(connection) as queries:
-        token, secret = services.create_token(provider=acme, name="gateway", model=sentiment)
+        token, secret = services.create_token(
+            actor=TEST_ACTOR, provider=acme, name="gateway", model=sentiment
+        )
         services.authenticate(secret)
 
     assert secret not in every_stored_value()
@@ -40,7 +43,7 @@ def test_secret_is_in_no_table_and_no_sql_statement(alice, sentiment, caplog, ac
 def test_the_stored_digest_is_not_the_plain_sha256_of_the_secret(alice, acme):
     import hashlib
 
-    token, secret = services.create_token(provider=acme, name="gateway")
+    token, secret = services.create_token(actor=TEST_ACTOR, provider=acme, name="gateway")
 
     assert token.digest == secrets.digest(secret)
     assert token.digest != hashlib.sha256(secret.encode()).hexdigest()
@@ -61,7 +64,7 @@ def test_exception_reports_do_not_contain_the_secret(alice, monkeypatch, acme):
     monkeypatch.setattr(Token, "save", failing_save)
 
     with pytest.raises(RuntimeError) as excinfo:
-        services.create_token(provider=acme, name="gateway")
+        services.create_token(actor=TEST_ACTOR, provider=acme, name="gateway")
     report = ExceptionReporter(None, excinfo.type, excinfo.value, excinfo.tb).get_traceback_text()
 
     assert made

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
 from tokens.services import AuthFailure, authenticate
@@ -57,16 +58,22 @@ def test_well_formed_unknown_secret_is_unknown(make_token, sentiment):
 @pytest.mark.parametrize(
     ("prepare", "failure"),
     [
-        (lambda token: services.suspend_token(token=token), AuthFailure.SUSPENDED),
-        (lambda token: services.cancel_token(token=token), AuthFailure.CANCELED),
-        (lambda token: services.unassign_token(token=token), AuthFailure.UNASSIGNED),
+        (
+            lambda token: services.suspend_token(actor=TEST_ACTOR, token=token),
+            AuthFailure.SUSPENDED,
+        ),
+        (lambda token: services.cancel_token(actor=TEST_ACTOR, token=token), AuthFailure.CANCELED),
+        (
+            lambda token: services.unassign_token(actor=TEST_ACTOR, token=token),
+            AuthFailure.UNASSIGNED,
+        ),
         (
             lambda token: Token.objects.filter(pk=token.pk).update(
                 expires_at=timezone.now() - timedelta(seconds=1)
             ),
             AuthFailure.EXPIRED,
         ),
-        (lambda token: services.delete_token(token=token), AuthFailure.UNKNOWN),
+        (lambda token: services.delete_token(actor=TEST_ACTOR, token=token), AuthFailure.UNKNOWN),
     ],
 )
 def test_unusable_tokens_never_authenticate(make_token, sentiment, prepare, failure):
@@ -82,8 +89,8 @@ def test_unusable_tokens_never_authenticate(make_token, sentiment, prepare, fail
 
 def test_reactivated_token_authenticates_again(make_token, sentiment):
     token, secret = make_token(model=sentiment)
-    services.suspend_token(token=token)
-    services.activate_token(token=token)
+    services.suspend_token(actor=TEST_ACTOR, token=token)
+    services.activate_token(actor=TEST_ACTOR, token=token)
 
     assert authenticate(secret).ok
 

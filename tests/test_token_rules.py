@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from console.errors import DomainError
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -18,7 +19,9 @@ def rule(excinfo) -> str:
 
 def test_new_token_is_active_assigned_and_expires_after_the_default_30_days(alice, sentiment, acme):
     before = timezone.now()
-    token, secret = services.create_token(provider=acme, name="gateway", model=sentiment)
+    token, secret = services.create_token(
+        actor=TEST_ACTOR, provider=acme, name="gateway", model=sentiment
+    )
 
     assert token.status == TokenStatus.ACTIVE
     assert token.model == sentiment
@@ -28,7 +31,7 @@ def test_new_token_is_active_assigned_and_expires_after_the_default_30_days(alic
 
 
 def test_token_without_model_is_created_unassigned(alice, acme):
-    token, _ = services.create_token(provider=acme, name="spare")
+    token, _ = services.create_token(actor=TEST_ACTOR, provider=acme, name="spare")
 
     assert token.model is None
     assert not token.is_assigned
@@ -44,7 +47,7 @@ def test_public_ids_are_opaque_and_not_sequential(alice, make_token):
 
 
 def test_name_is_trimmed(alice, acme):
-    token, _ = services.create_token(provider=acme, name="  spaced out  ")
+    token, _ = services.create_token(actor=TEST_ACTOR, provider=acme, name="  spaced out  ")
 
     assert token.name == "spaced out"
 
@@ -52,7 +55,7 @@ def test_name_is_trimmed(alice, acme):
 @pytest.mark.parametrize("name", ["", "   ", None])
 def test_empty_name_is_refused(alice, name, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(provider=acme, name=name)
+        services.create_token(actor=TEST_ACTOR, provider=acme, name=name)
 
     assert excinfo.value.field == "name"
     assert rule(excinfo) == "required"
@@ -60,9 +63,9 @@ def test_empty_name_is_refused(alice, name, acme):
 
 
 def test_name_longer_than_100_characters_is_refused(alice, acme):
-    services.create_token(provider=acme, name="x" * 100)
+    services.create_token(actor=TEST_ACTOR, provider=acme, name="x" * 100)
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(provider=acme, name="y" * 101)
+        services.create_token(actor=TEST_ACTOR, provider=acme, name="y" * 101)
 
     assert rule(excinfo) == "max_length"
     assert Token.objects.count() == 1
@@ -72,8 +75,8 @@ def test_name_must_be_unique_per_provider_ignoring_case(alice, charlie, make_tok
     make_token("Gateway")
 
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(provider=acme, name="gATEWAY")
-    services.create_token(provider=globex, name="gateway")
+        services.create_token(actor=TEST_ACTOR, provider=acme, name="gATEWAY")
+    services.create_token(actor=TEST_ACTOR, provider=globex, name="gateway")
 
     assert rule(excinfo) == "duplicate"
     assert "Gateway" in Token.objects.filter(provider=acme).values_list("name", flat=True)
@@ -92,7 +95,7 @@ def test_database_also_refuses_case_insensitive_duplicates(alice, make_token, ac
 
 def test_another_providers_model_is_refused(alice, charlies_model, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(provider=acme, name="sneaky", model=charlies_model)
+        services.create_token(actor=TEST_ACTOR, provider=acme, name="sneaky", model=charlies_model)
 
     assert rule(excinfo) == "unknown_model"
     assert excinfo.value.field == "model"
@@ -108,7 +111,9 @@ def test_another_providers_model_is_refused(alice, charlies_model, acme):
 )
 def test_expiration_outside_the_allowed_range_is_refused(alice, delta, code, acme):
     with pytest.raises(DomainError) as excinfo:
-        services.create_token(provider=acme, name="t", expires_at=timezone.now() + delta)
+        services.create_token(
+            actor=TEST_ACTOR, provider=acme, name="t", expires_at=timezone.now() + delta
+        )
 
     assert rule(excinfo) == code
     assert excinfo.value.field == "expires_at"
@@ -118,13 +123,19 @@ def test_expiration_outside_the_allowed_range_is_refused(alice, delta, code, acm
 def test_expiration_at_the_maximum_lifetime_is_allowed(alice, settings, acme):
     settings.TOKEN_MAX_LIFETIME_DAYS = 90
     token, _ = services.create_token(
-        provider=acme, name="t", expires_at=timezone.now() + timedelta(days=90, seconds=-5)
+        actor=TEST_ACTOR,
+        provider=acme,
+        name="t",
+        expires_at=timezone.now() + timedelta(days=90, seconds=-5),
     )
 
     assert token.pk is not None
     with pytest.raises(DomainError):
         services.create_token(
-            provider=acme, name="u", expires_at=timezone.now() + timedelta(days=91)
+            actor=TEST_ACTOR,
+            provider=acme,
+            name="u",
+            expires_at=timezone.now() + timedelta(days=91),
         )
 
 
@@ -135,9 +146,9 @@ def test_rename_checks_the_same_rules(make_token):
     token, _ = make_token("first")
     make_token("second")
 
-    services.rename_token(token=token, name="  renamed ")
+    services.rename_token(actor=TEST_ACTOR, token=token, name="  renamed ")
     with pytest.raises(DomainError) as excinfo:
-        services.rename_token(token=token, name="SECOND")
+        services.rename_token(actor=TEST_ACTOR, token=token, name="SECOND")
 
     assert rule(excinfo) == "duplicate"
     assert token.name == "renamed"
@@ -147,7 +158,7 @@ def test_rename_checks_the_same_rules(make_token):
 def test_renaming_to_its_own_name_in_another_case_is_allowed(make_token):
     token, _ = make_token("gateway")
 
-    services.rename_token(token=token, name="Gateway")
+    services.rename_token(actor=TEST_ACTOR, token=token, name="Gateway")
 
     assert Token.objects.get(pk=token.pk).name == "Gateway"
 
@@ -155,9 +166,9 @@ def test_renaming_to_its_own_name_in_another_case_is_allowed(make_token):
 def test_note_can_be_set_and_cleared(make_token):
     token, _ = make_token()
 
-    services.set_note(token=token, note="for ACME")
+    services.set_note(actor=TEST_ACTOR, token=token, note="for ACME")
     assert Token.objects.get(pk=token.pk).note == "for ACME"
-    services.set_note(token=token, note="")
+    services.set_note(actor=TEST_ACTOR, token=token, note="")
     assert Token.objects.get(pk=token.pk).note == ""
 
 
@@ -165,9 +176,11 @@ def test_expiration_can_move_inside_the_range_only(make_token):
     token, _ = make_token(days=5)
     later = timezone.now() + timedelta(days=100)
 
-    services.set_expiration(token=token, expires_at=later)
+    services.set_expiration(actor=TEST_ACTOR, token=token, expires_at=later)
     with pytest.raises(DomainError):
-        services.set_expiration(token=token, expires_at=timezone.now() - timedelta(days=1))
+        services.set_expiration(
+            actor=TEST_ACTOR, token=token, expires_at=timezone.now() - timedelta(days=1)
+        )
 
     assert Token.objects.get(pk=token.pk).expires_at == later
 
@@ -175,9 +188,9 @@ def test_expiration_can_move_inside_the_range_only(make_token):
 def test_suspended_token_can_be_activated_again(make_token):
     token, _ = make_token()
 
-    services.suspend_token(token=token)
+    services.suspend_token(actor=TEST_ACTOR, token=token)
     assert token.status == TokenStatus.SUSPENDED
-    services.activate_token(token=token)
+    services.activate_token(actor=TEST_ACTOR, token=token)
     assert Token.objects.get(pk=token.pk).status == TokenStatus.ACTIVE
 
 
@@ -187,18 +200,18 @@ def test_suspended_token_can_be_activated_again(make_token):
         services.activate_token,
         services.suspend_token,
         services.renew_token,
-        lambda token: services.set_expiration(
-            token=token, expires_at=timezone.now() + timedelta(days=3)
+        lambda actor, token: services.set_expiration(
+            actor=actor, token=token, expires_at=timezone.now() + timedelta(days=3)
         ),
     ],
 )
 def test_cancelled_token_never_comes_back(make_token, change):
     token, _ = make_token()
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
     expires_at = token.expires_at
 
     with pytest.raises(DomainError) as excinfo:
-        change(token=token)
+        change(actor=TEST_ACTOR, token=token)
 
     assert rule(excinfo) == "cancelled_is_final"
     stored = Token.objects.get(pk=token.pk)
@@ -208,9 +221,9 @@ def test_cancelled_token_never_comes_back(make_token, change):
 
 def test_cancelled_token_keeps_name_and_note_editable(make_token):
     token, _ = make_token()
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
-    services.update_token(token=token, name="retired", note="replaced")
+    services.update_token(actor=TEST_ACTOR, token=token, name="retired", note="replaced")
 
     assert (token.name, token.note) == ("retired", "replaced")
 
@@ -219,7 +232,7 @@ def test_unknown_status_is_refused(make_token):
     token, _ = make_token()
 
     with pytest.raises(DomainError) as excinfo:
-        services.update_token(token=token, status="DELETED")
+        services.update_token(actor=TEST_ACTOR, token=token, status="DELETED")
 
     assert rule(excinfo) == "unknown_status"
     assert Token.objects.get(pk=token.pk).status == TokenStatus.ACTIVE
@@ -229,7 +242,7 @@ def test_renew_sets_expiration_to_now_plus_the_default_lifetime(make_token, sett
     settings.TOKEN_DEFAULT_LIFETIME_DAYS = 45
     token, _ = make_token(days=2)
 
-    services.renew_token(token=token)
+    services.renew_token(actor=TEST_ACTOR, token=token)
 
     expected = timezone.now() + timedelta(days=45)
     assert abs(token.expires_at - expected) < timedelta(seconds=5)
@@ -241,7 +254,7 @@ def test_renew_brings_back_an_expired_token(make_token):
     token.refresh_from_db()
     assert token.display_status == "Expired"
 
-    services.renew_token(token=token)
+    services.renew_token(actor=TEST_ACTOR, token=token)
 
     assert token.display_status == "Active"
 
@@ -250,7 +263,9 @@ def test_update_that_breaks_one_rule_changes_nothing_at_all(make_token, sentimen
     token, _ = make_token("original", model=sentiment)
 
     with pytest.raises(DomainError):
-        services.update_token(token=token, name="new name", note="new note", status="NOPE")
+        services.update_token(
+            actor=TEST_ACTOR, token=token, name="new name", note="new note", status="NOPE"
+        )
 
     stored = Token.objects.get(pk=token.pk)
     assert (stored.name, stored.note, stored.status) == ("original", "", TokenStatus.ACTIVE)
@@ -263,7 +278,7 @@ def test_update_refused_by_the_assignment_rule_rolls_back_other_fields(
     token, _ = make_token("original", model=sentiment)
 
     with pytest.raises(DomainError) as excinfo:
-        services.update_token(token=token, name="renamed", model=vision)
+        services.update_token(actor=TEST_ACTOR, token=token, name="renamed", model=vision)
 
     assert rule(excinfo) == "already_assigned"
     stored = Token.objects.get(pk=token.pk)
@@ -272,10 +287,10 @@ def test_update_refused_by_the_assignment_rule_rolls_back_other_fields(
 
 def test_changing_a_deleted_token_says_it_is_gone(make_token):
     token, _ = make_token()
-    services.delete_token(token=token)
+    services.delete_token(actor=TEST_ACTOR, token=token)
 
     with pytest.raises(DomainError) as excinfo:
-        services.rename_token(token=token, name="ghost")
+        services.rename_token(actor=TEST_ACTOR, token=token, name="ghost")
 
     assert rule(excinfo) == "gone"
 
@@ -286,7 +301,7 @@ def test_changing_a_deleted_token_says_it_is_gone(make_token):
 def test_unassigned_token_can_be_assigned_to_own_model(make_token, sentiment):
     token, _ = make_token()
 
-    services.assign_token(token=token, model=sentiment)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
 
     assert Token.objects.get(pk=token.pk).model == sentiment
     assert token.model == sentiment
@@ -297,7 +312,7 @@ def test_assigned_token_cannot_be_assigned_again(make_token, sentiment, vision):
     token, _ = make_token(model=sentiment)
 
     with pytest.raises(DomainError) as excinfo:
-        services.assign_token(token=token, model=vision)
+        services.assign_token(actor=TEST_ACTOR, token=token, model=vision)
 
     assert rule(excinfo) == "already_assigned"
     assert "remove its assignment first" in excinfo.value.message
@@ -307,10 +322,10 @@ def test_assigned_token_cannot_be_assigned_again(make_token, sentiment, vision):
 def test_stale_copy_cannot_assign_a_token_assigned_meanwhile(make_token, sentiment, vision):
     token, _ = make_token()
     stale = Token.objects.get(pk=token.pk)
-    services.assign_token(token=token, model=sentiment)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
 
     with pytest.raises(DomainError) as excinfo:
-        services.assign_token(token=stale, model=vision)
+        services.assign_token(actor=TEST_ACTOR, token=stale, model=vision)
 
     assert rule(excinfo) == "already_assigned"
     assert "Sentiment Analysis" in excinfo.value.message
@@ -321,7 +336,7 @@ def test_token_cannot_be_assigned_to_another_providers_model(make_token, charlie
     token, _ = make_token()
 
     with pytest.raises(DomainError) as excinfo:
-        services.assign_token(token=token, model=charlies_model)
+        services.assign_token(actor=TEST_ACTOR, token=token, model=charlies_model)
 
     assert rule(excinfo) == "unknown_model"
     assert Token.objects.get(pk=token.pk).model is None
@@ -329,10 +344,10 @@ def test_token_cannot_be_assigned_to_another_providers_model(make_token, charlie
 
 def test_cancelled_token_cannot_be_assigned(make_token, sentiment):
     token, _ = make_token()
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
     with pytest.raises(DomainError) as excinfo:
-        services.assign_token(token=token, model=sentiment)
+        services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
 
     assert rule(excinfo) == "cancelled_is_final"
     assert Token.objects.get(pk=token.pk).model is None
@@ -341,19 +356,19 @@ def test_cancelled_token_cannot_be_assigned(make_token, sentiment):
 def test_remove_assignment_makes_the_token_unassigned(make_token, sentiment):
     token, _ = make_token(model=sentiment)
 
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
     assert Token.objects.get(pk=token.pk).model is None
     with pytest.raises(DomainError) as excinfo:
-        services.unassign_token(token=token)
+        services.unassign_token(actor=TEST_ACTOR, token=token)
     assert rule(excinfo) == "not_assigned"
 
 
 def test_reassigning_to_a_different_model_needs_a_new_evk(make_token, sentiment, vision):
     token, _ = make_token(model=sentiment)
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
-    services.assign_token(token=token, model=vision)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=vision)
 
     assert token.needs_new_evk
     assert token.last_model == vision
@@ -361,9 +376,9 @@ def test_reassigning_to_a_different_model_needs_a_new_evk(make_token, sentiment,
 
 def test_assigning_back_to_the_same_model_needs_no_new_evk(make_token, sentiment):
     token, _ = make_token(model=sentiment)
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
-    services.assign_token(token=token, model=sentiment)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
 
     assert not token.needs_new_evk
 
@@ -371,16 +386,16 @@ def test_assigning_back_to_the_same_model_needs_no_new_evk(make_token, sentiment
 def test_edit_can_assign_an_unassigned_token_and_remove_an_assignment(make_token, sentiment):
     token, _ = make_token()
 
-    services.update_token(token=token, model=sentiment)
+    services.update_token(actor=TEST_ACTOR, token=token, model=sentiment)
     assert token.model == sentiment
-    services.update_token(token=token, model=None)
+    services.update_token(actor=TEST_ACTOR, token=token, model=None)
     assert token.model is None
 
 
 def test_delete_removes_the_token(make_token):
     token, _ = make_token()
 
-    services.delete_token(token=token)
+    services.delete_token(actor=TEST_ACTOR, token=token)
 
     assert not Token.objects.filter(pk=token.pk).exists()
 
@@ -390,7 +405,7 @@ def test_deleting_a_model_leaves_its_tokens_unassigned(make_token, sentiment):
 
     token, _ = make_token(model=sentiment)
 
-    delete_model(model=sentiment)
+    delete_model(actor=TEST_ACTOR, model=sentiment)
 
     assert Token.objects.get(pk=token.pk).model is None
 
@@ -404,20 +419,20 @@ def test_each_refusal_says_its_kind_and_status(make_token, sentiment, vision):
     taken, _ = make_token("taken")
     assigned, _ = make_token("assigned", model=sentiment)
     cancelled, _ = make_token("cancelled")
-    services.cancel_token(token=cancelled)
+    services.cancel_token(actor=TEST_ACTOR, token=cancelled)
     gone, _ = make_token("gone")
-    services.delete_token(token=gone)
+    services.delete_token(actor=TEST_ACTOR, token=gone)
 
     with pytest.raises(DomainError) as bad_input:
-        services.rename_token(token=taken, name="")
+        services.rename_token(actor=TEST_ACTOR, token=taken, name="")
     with pytest.raises(Conflict) as duplicate:
-        services.rename_token(token=assigned, name="TAKEN")
+        services.rename_token(actor=TEST_ACTOR, token=assigned, name="TAKEN")
     with pytest.raises(Conflict) as already_assigned:
-        services.assign_token(token=assigned, model=vision)
+        services.assign_token(actor=TEST_ACTOR, token=assigned, model=vision)
     with pytest.raises(Conflict) as final:
-        services.renew_token(token=cancelled)
+        services.renew_token(actor=TEST_ACTOR, token=cancelled)
     with pytest.raises(Gone) as deleted:
-        services.suspend_token(token=gone)
+        services.suspend_token(actor=TEST_ACTOR, token=gone)
 
     assert type(bad_input.value) is DomainError and bad_input.value.status == 400
     assert [e.value.status for e in (duplicate, already_assigned, final)] == [409, 409, 409]
@@ -430,9 +445,9 @@ def test_each_refusal_says_its_kind_and_status(make_token, sentiment, vision):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda token: services.rename_token(token=token, name="renamed"),
-        lambda token: services.set_note(token=token, note="noted"),
-        lambda token: services.renew_token(token=token),
+        lambda token: services.rename_token(actor=TEST_ACTOR, token=token, name="renamed"),
+        lambda token: services.set_note(actor=TEST_ACTOR, token=token, note="noted"),
+        lambda token: services.renew_token(actor=TEST_ACTOR, token=token),
     ],
     ids=["rename", "note", "renew"],
 )
@@ -461,9 +476,9 @@ def test_names_refuse_control_bidirectional_and_invisible_characters(alice, make
     token, _ = make_token("plain")
 
     for attempt in [
-        lambda: services.create_token(provider=acme, name=name),
-        lambda: services.rename_token(token=token, name=name),
-        lambda: create_model(provider=acme, name=name),
+        lambda: services.create_token(actor=TEST_ACTOR, provider=acme, name=name),
+        lambda: services.rename_token(actor=TEST_ACTOR, token=token, name=name),
+        lambda: create_model(actor=TEST_ACTOR, provider=acme, name=name),
     ]:
         with pytest.raises(DomainError) as refused:
             attempt()
@@ -478,12 +493,12 @@ def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token,
     token, _ = make_token("noted")
 
     with pytest.raises(DomainError) as note:
-        services.set_note(token=token, note="n" * 2001)
+        services.set_note(actor=TEST_ACTOR, token=token, note="n" * 2001)
     with pytest.raises(DomainError) as new_note:
-        services.create_token(provider=acme, name="new", note="n" * 2001)
+        services.create_token(actor=TEST_ACTOR, provider=acme, name="new", note="n" * 2001)
     with pytest.raises(DomainError) as description:
-        create_model(provider=acme, name="Model", description="d" * 2001)
-    services.set_note(token=token, note="n" * 2000)
+        create_model(actor=TEST_ACTOR, provider=acme, name="Model", description="d" * 2001)
+    services.set_note(actor=TEST_ACTOR, token=token, note="n" * 2000)
 
     assert note.value.field == "note" and new_note.value.field == "note"
     assert note.value.message == "Notes can be at most 2,000 characters (this one has 2,001)."
@@ -494,9 +509,9 @@ def test_notes_and_descriptions_are_capped_at_2000_characters(alice, make_token,
 def test_notes_keep_line_breaks_but_refuse_other_control_characters(make_token):
     token, _ = make_token("noted")
 
-    services.set_note(token=token, note="line one\nline two\tend")
+    services.set_note(actor=TEST_ACTOR, token=token, note="line one\nline two\tend")
     with pytest.raises(DomainError) as refused:
-        services.set_note(token=token, note="bell\x07")
+        services.set_note(actor=TEST_ACTOR, token=token, note="bell\x07")
 
     assert Token.objects.get(pk=token.pk).note == "line one\nline two\tend"
     assert refused.value.code == "unprintable"
@@ -509,9 +524,9 @@ def test_queryset_states_agree_with_each_tokens_own_answer(make_token, sentiment
     usable, _ = make_token("usable", model=sentiment)
     make_token("unassigned")
     suspended, _ = make_token("suspended", model=sentiment)
-    services.suspend_token(token=suspended)
+    services.suspend_token(actor=TEST_ACTOR, token=suspended)
     cancelled, _ = make_token("cancelled")
-    services.cancel_token(token=cancelled)
+    services.cancel_token(actor=TEST_ACTOR, token=cancelled)
     expired, _ = make_token("expired", model=sentiment)
     Token.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     tokens = Token.objects.filter(provider=usable.provider)
@@ -543,8 +558,8 @@ def test_renaming_a_model_renames_it_on_its_tokens_and_only_then(make_token, sen
     token, _ = make_token("gateway", model=sentiment)
 
     with CaptureQueriesContext(connection) as description_only:
-        update_model(model=sentiment, description="New words")
-    update_model(model=sentiment, name="Sentiment v2")
+        update_model(actor=TEST_ACTOR, model=sentiment, description="New words")
+    update_model(actor=TEST_ACTOR, model=sentiment, name="Sentiment v2")
 
     assert Token.objects.get(pk=token.pk).model_name == "Sentiment v2"
     assert not any("tokens_token" in query["sql"] for query in description_only.captured_queries)
@@ -553,13 +568,15 @@ def test_renaming_a_model_renames_it_on_its_tokens_and_only_then(make_token, sen
 def test_a_providers_own_lifetimes_set_the_default_and_the_furthest_expiration(acme, make_token):
     acme.default_token_lifetime_days, acme.max_token_lifetime_days = 7, 10
     acme.save()
-    token, _ = services.create_token(provider=acme, name="short")
+    token, _ = services.create_token(actor=TEST_ACTOR, provider=acme, name="short")
     first_expiry = token.expires_at
 
     with pytest.raises(DomainError) as too_far:
-        services.set_expiration(token=token, expires_at=timezone.now() + timedelta(days=11))
+        services.set_expiration(
+            actor=TEST_ACTOR, token=token, expires_at=timezone.now() + timedelta(days=11)
+        )
     Token.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=1))
-    renewed = services.renew_token(token=token)
+    renewed = services.renew_token(actor=TEST_ACTOR, token=token)
 
     week = timezone.now() + timedelta(days=7)
     assert abs(first_expiry - week) < timedelta(minutes=1)

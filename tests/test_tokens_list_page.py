@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -24,10 +25,10 @@ def catalogue(alice, make_token, sentiment, vision):
     """Tokens in every state, created in this order."""
     make_token("alpha-gateway", model=sentiment, days=40)
     paused, _ = make_token("beta-paused", model=vision, days=10)
-    services.suspend_token(token=paused)
+    services.suspend_token(actor=TEST_ACTOR, token=paused)
     make_token("gamma-spare", days=20)
     gone, _ = make_token("delta-cancelled", model=sentiment, days=5)
-    services.cancel_token(token=gone)
+    services.cancel_token(actor=TEST_ACTOR, token=gone)
     old, _ = make_token("epsilon-old", model=vision)
     Token.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=3))
 
@@ -138,8 +139,8 @@ def test_sorting_by_column_and_reversed(alice_client, catalogue, sort, expected)
 def test_model_sort_follows_renames_and_deletions(alice_client, catalogue, sentiment, vision):
     from models_registry.services import delete_model, update_model
 
-    update_model(model=vision, name="Zebra Vision")
-    delete_model(model=sentiment)
+    update_model(actor=TEST_ACTOR, model=vision, name="Zebra Vision")
+    delete_model(actor=TEST_ACTOR, model=sentiment)
 
     assert listed(alice_client, "sort=model")[0] == [D, G, A, E, B]
     assert set(Token.objects.filter(model__isnull=True).values_list("model_name", flat=True)) == {
@@ -291,7 +292,7 @@ def test_edit_assigns_an_unassigned_token_and_warns_about_the_evk(
     alice_client, make_token, sentiment, vision
 ):
     token, _ = make_token("mover", model=vision)
-    services.unassign_token(token=token)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
 
     response = edit(alice_client, token, model=sentiment.model_id)
 
@@ -316,7 +317,7 @@ def test_edit_explains_that_cancelling_is_final_and_locks_a_cancelled_token(
 ):
     token, _ = make_token("final")
     before = alice_client.get(f"/tokens/{token.token_id}/edit/", **HTMX).content.decode()
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
     edit(alice_client, token, status="ACTIVE", name="final-renamed")
 
@@ -355,7 +356,7 @@ def test_row_actions_change_status_and_say_so(alice_client, make_token, action, 
 
 def test_activate_and_renew_from_the_menu(alice_client, make_token):
     token, _ = make_token("row", days=2)
-    services.suspend_token(token=token)
+    services.suspend_token(actor=TEST_ACTOR, token=token)
 
     alice_client.post(f"/tokens/{token.token_id}/activate/", **HTMX)
     response = alice_client.post(f"/tokens/{token.token_id}/renew/", **HTMX)
@@ -368,7 +369,7 @@ def test_activate_and_renew_from_the_menu(alice_client, make_token):
 
 def test_renewing_a_cancelled_token_says_why_not(alice_client, make_token):
     token, _ = make_token("row", days=2)
-    services.cancel_token(token=token)
+    services.cancel_token(actor=TEST_ACTOR, token=token)
 
     response = alice_client.post(f"/tokens/{token.token_id}/renew/", **HTMX)
 
@@ -379,7 +380,7 @@ def test_renewing_a_cancelled_token_says_why_not(alice_client, make_token):
 def test_menu_offers_only_what_applies(alice_client, make_token, sentiment):
     active, _ = make_token("active-one", model=sentiment)
     cancelled, _ = make_token("cancelled-one")
-    services.cancel_token(token=cancelled)
+    services.cancel_token(actor=TEST_ACTOR, token=cancelled)
 
     html = alice_client.get("/tokens/").content.decode()
     active_menu = html.split(f'id="menu-{active.token_id}"')[1].split("</ul>")[0]

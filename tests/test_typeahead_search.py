@@ -1,5 +1,6 @@
 """The type-ahead's search over names, on each database's indexes (tokens.search)."""
 
+from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.selectors import unassigned_tokens_matching
 
@@ -12,8 +13,8 @@ def test_substring_search_follows_renames_and_deletes(alice, make_token, acme):
     token, _ = make_token("alpha-gateway")
     gone, _ = make_token("beta-gateway")
 
-    services.rename_token(token=token, name="alpha-portal")
-    services.delete_token(token=gone)
+    services.rename_token(actor=TEST_ACTOR, token=token, name="alpha-portal")
+    services.delete_token(actor=TEST_ACTOR, token=gone)
 
     assert names(acme, "gateway") == []
     assert names(acme, "portal") == ["alpha-portal"]

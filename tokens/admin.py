@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.views.decorators.debug import sensitive_variables
 
+from console.audit.actors import actor_for
 from console.errors import DomainError
 from console.service_admin import ServiceAdmin, ServiceForm
 from tokens import services
@@ -32,9 +33,10 @@ class TokenAdminForm(ServiceForm):
         data = self.cleaned_data
         if self.instance.pk is not None:
             return services.update_token(
-                token=self.instance, **self.changed_values(EDITABLE_FIELDS)
+                actor=self.actor, token=self.instance, **self.changed_values(EDITABLE_FIELDS)
             )
         token, secret = services.create_token(
+            actor=self.actor,
             provider=data["provider"],
             name=data["name"],
             model=data.get("model"),
@@ -76,11 +78,15 @@ class ExpiredFilter(admin.SimpleListFilter):
 
 
 def _apply_to_each(modeladmin, request, queryset, service, done: str) -> None:
-    """Run a token service on each selected token, reporting successes and refusals."""
+    """
+    Run a token service on each selected token, as staff (one event each), reporting
+    successes and refusals.
+    """
+    actor = actor_for(request)
     succeeded, refused = 0, []
     for token in queryset:
         try:
-            service(token=token)
+            service(actor=actor, token=token)
             succeeded += 1
         except DomainError as error:
             refused.append(f"{token.name}: {error.message}")

@@ -25,6 +25,7 @@ from console.api.authentication import bearer_credentials, key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
+from console.audit.actors import actor_for
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.filters import SORTS, TokenFilter
@@ -193,6 +194,7 @@ class TokenViewSet(
     def create(self, request):
         data = self._input(TokenCreateSerializer)
         token, secret = services.create_token(
+            actor=actor_for(request),
             provider=key_provider(request),
             name=data["name"],
             model=data["model_id"],
@@ -215,11 +217,11 @@ class TokenViewSet(
         changes = self._input(TokenUpdateSerializer)
         if "model_id" in changes:
             changes["model"] = changes.pop("model_id")
-        return self._answer(services.update_token(token=token, **changes))
+        return self._answer(services.update_token(actor=actor_for(request), token=token, **changes))
 
     @extend_schema(summary="Delete a token", responses={204: None, **error_responses(404)})
     def destroy(self, request, token_id):
-        services.delete_token(token=self.get_object())
+        services.delete_token(actor=actor_for(request), token=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -233,7 +235,9 @@ class TokenViewSet(
     def assign(self, request, token_id):
         token = self.get_object()
         model = self._input(AssignSerializer)["model_id"]
-        return self._answer(services.assign_token(token=token, model=model))
+        return self._answer(
+            services.assign_token(actor=actor_for(request), token=token, model=model)
+        )
 
     @extend_schema(
         summary="Remove a token's assignment",
@@ -242,7 +246,9 @@ class TokenViewSet(
     )
     @action(detail=True, methods=["post"])
     def unassign(self, request, token_id):
-        return self._answer(services.unassign_token(token=self.get_object()))
+        return self._answer(
+            services.unassign_token(actor=actor_for(request), token=self.get_object())
+        )
 
     @extend_schema(
         summary="Renew a token",
@@ -252,7 +258,7 @@ class TokenViewSet(
     )
     @action(detail=True, methods=["post"])
     def renew(self, request, token_id):
-        return self._answer(services.renew_token(token=self.get_object()))
+        return self._answer(services.renew_token(actor=actor_for(request), token=self.get_object()))
 
     @extend_schema(
         summary="Cancel a token",
@@ -262,7 +268,9 @@ class TokenViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, token_id):
-        return self._answer(services.cancel_token(token=self.get_object()))
+        return self._answer(
+            services.cancel_token(actor=actor_for(request), token=self.get_object())
+        )
 
 
 # --- Introspection (RFC 7662), for the provider's query gateway -------------------------------

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.accounts.models import Provider
+from console.audit.actors import Actor
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
 from models_registry.models import AIModel
@@ -49,12 +50,12 @@ class TokenCreateForm(DialogForm):
         cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(provider)
 
     @sensitive_variables("secret")
-    def create(self) -> tuple[Token, str] | None:
+    def create(self, *, actor: Actor) -> tuple[Token, str] | None:
         """Create the token through the service; on a broken rule, show it on the form."""
         if not self.is_valid():
             return None
         try:
-            return services.create_token(provider=self.provider, **self.cleaned_data)
+            return services.create_token(actor=actor, provider=self.provider, **self.cleaned_data)
         except DomainError as error:
             add_domain_error(self, error)
             return None
@@ -82,12 +83,14 @@ class AssignTokenForm(forms.Form):
         cleaned["token"] = token
         return cleaned
 
-    def assign(self) -> Token | None:
+    def assign(self, *, actor: Actor) -> Token | None:
         """Assign the chosen token to the model; on a broken rule, show it on the form."""
         if not self.is_valid():
             return None
         try:
-            return services.assign_token(token=self.cleaned_data["token"], model=self.model)
+            return services.assign_token(
+                actor=actor, token=self.cleaned_data["token"], model=self.model
+            )
         except DomainError as error:
             add_domain_error(self, error, field="q")
             return None
@@ -205,13 +208,13 @@ class TokenEditForm(DialogForm):
             for name in ["expires_at", "status"]:
                 self.fields[name].disabled = True
 
-    def save(self) -> Token | None:
+    def save(self, *, actor: Actor) -> Token | None:
         """Apply the changed fields at once through the service, or show why not."""
         if not self.is_valid():
             return None
         changes = {name: self.cleaned_data[name] for name in self.changed_data}
         try:
-            return services.update_token(token=self.token, **changes)
+            return services.update_token(actor=actor, token=self.token, **changes)
         except DomainError as error:
             add_domain_error(self, error)
             return None

@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.accounts.models import Provider
+from console.audit.actors import Actor
+from console.audit.models import Action, TargetKind
+from console.audit.services import Target, record, record_each
 from console.errors import Conflict, DomainError, Gone
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
@@ -100,6 +103,7 @@ def _check_model_is_providers(*, provider: Provider, model: AIModel) -> None:
 @sensitive_variables("secret")
 def create_token(
     *,
+    actor: Actor,
     provider: Provider,
     name: str,
     model: AIModel | None = None,
@@ -139,6 +143,19 @@ def create_token(
                 token.save()
         except IntegrityError:
             raise duplicate_name("token", name) from None
+        created = {"name": name, "model": token.model_name or None, "note": token.note}
+        record(
+            actor,
+            Action.TOKEN_CREATED,
+            provider=provider,
+            target=token,
+            changes={
+                **{field: (None, value) for field, value in created.items() if value},
+                "status": (None, token.status),
+                "expires_at": (None, expires_at),
+            },
+            related_id=model.model_id if model else "",
+        )
     return token, secret.value
 
 
@@ -148,7 +165,9 @@ def create_token(
 def _locked(token: Token) -> Token:
     """The token's current row, locked until the transaction ends (on databases that lock)."""
     try:
-        return Token.objects.select_for_update().select_related("provider").get(pk=token.pk)
+        return (
+            Token.objects.select_for_update().select_related("provider", "model").get(pk=token.pk)
+        )
     except Token.DoesNotExist:
         raise Gone(GONE) from None
 
@@ -200,8 +219,35 @@ def _refuse_if_cancelled(current: Token, what: str, field: str | None = None) ->
         raise Conflict(f"A cancelled token cannot {what}.", field=field, code="cancelled_is_final")
 
 
+# What changing each field is called in the token's history; a status by the status it becomes.
+_FIELD_ACTIONS = {
+    "name": Action.TOKEN_RENAMED,
+    "note": Action.TOKEN_NOTE_CHANGED,
+    "expires_at": Action.TOKEN_EXPIRATION_CHANGED,
+}
+_STATUS_ACTIONS = {
+    TokenStatus.ACTIVE: Action.TOKEN_ACTIVATED,
+    TokenStatus.SUSPENDED: Action.TOKEN_SUSPENDED,
+    TokenStatus.CANCELED: Action.TOKEN_CANCELLED,
+}
+_EDITABLE = ("name", "note", "expires_at", "status")
+
+
+def _record_change(actor: Actor, current: Token, field: str, before: Any) -> None:
+    after = getattr(current, field)
+    action = _STATUS_ACTIONS[after] if field == "status" else _FIELD_ACTIONS[field]
+    record(
+        actor,
+        action,
+        provider=current.provider,
+        target=current,
+        changes={field: (before, after)},
+    )
+
+
 def update_token(
     *,
+    actor: Actor,
     token: Token,
     name: str = UNSET,
     note: str = UNSET,
@@ -214,84 +260,93 @@ def update_token(
 
     `model` may be set only while the token is unassigned (assigning it), or to None (removing
     the assignment); moving an assigned token to another model is refused: remove the assignment
-    first. A cancelled token keeps its name and note editable and nothing else.
+    first. A cancelled token keeps its name and note editable and nothing else. Each field that
+    really changes gets its own event (renamed, note changed, suspended...).
     """
     with transaction.atomic():
         current = _locked(token)
-        changed = []
+        before = {field: getattr(current, field) for field in _EDITABLE}
         if name is not UNSET:
             current.name = clean_token_name(
                 provider=current.provider, name=name, exclude_pk=current.pk
             )
-            changed.append("name")
         if note is not UNSET:
             current.note = clean_note(note)
-            changed.append("note")
         if expires_at is not UNSET and expires_at != current.expires_at:
             _refuse_if_cancelled(current, "get a new expiration", field="expires_at")
             current.expires_at = clean_expiration(expires_at, provider=current.provider)
-            changed.append("expires_at")
         if status is not UNSET and status != current.status:
             current.status = _check_status_change(current, status)
-            changed.append("status")
+        changed = [field for field in _EDITABLE if getattr(current, field) != before[field]]
         if changed:
             _write(current, changed)
+            for field in changed:
+                _record_change(actor, current, field, before[field])
         if model is not UNSET and model is None and current.model_id is not None:
-            _unassign(current)
+            _unassign(actor, current)
         elif model is not UNSET and model is not None and model.pk != current.model_id:
-            _assign(current, model)
+            _assign(actor, current, model)
     return _refreshed(token)
 
 
-def rename_token(*, token: Token, name: str) -> Token:
+def rename_token(*, actor: Actor, token: Token, name: str) -> Token:
     """Give a token a new name (unique for its provider, ignoring case)."""
-    return update_token(token=token, name=name)
+    return update_token(actor=actor, token=token, name=name)
 
 
-def set_note(*, token: Token, note: str) -> Token:
+def set_note(*, actor: Actor, token: Token, note: str) -> Token:
     """Change the provider-only note; end users never see it."""
-    return update_token(token=token, note=note)
+    return update_token(actor=actor, token=token, note=note)
 
 
-def set_expiration(*, token: Token, expires_at: datetime) -> Token:
+def set_expiration(*, actor: Actor, token: Token, expires_at: datetime) -> Token:
     """Move the expiration, inside the allowed range; not for cancelled tokens."""
-    return update_token(token=token, expires_at=expires_at)
+    return update_token(actor=actor, token=token, expires_at=expires_at)
 
 
-def suspend_token(*, token: Token) -> Token:
+def suspend_token(*, actor: Actor, token: Token) -> Token:
     """Stop a token from authenticating until it is activated again."""
-    return update_token(token=token, status=TokenStatus.SUSPENDED)
+    return update_token(actor=actor, token=token, status=TokenStatus.SUSPENDED)
 
 
-def activate_token(*, token: Token) -> Token:
+def activate_token(*, actor: Actor, token: Token) -> Token:
     """Let a suspended token authenticate again; a cancelled one never comes back."""
-    return update_token(token=token, status=TokenStatus.ACTIVE)
+    return update_token(actor=actor, token=token, status=TokenStatus.ACTIVE)
 
 
-def cancel_token(*, token: Token) -> Token:
+def cancel_token(*, actor: Actor, token: Token) -> Token:
     """Cancel a token for good."""
-    return update_token(token=token, status=TokenStatus.CANCELED)
+    return update_token(actor=actor, token=token, status=TokenStatus.CANCELED)
 
 
-def renew_token(*, token: Token) -> Token:
+def renew_token(*, actor: Actor, token: Token) -> Token:
     """Expiration becomes now plus the default lifetime; cancelled tokens cannot be renewed."""
     with transaction.atomic():
         current = _locked(token)
         _refuse_if_cancelled(current, "be renewed")
+        before = current.expires_at
         current.expires_at = default_expiration(current.provider)
         _write(current, ["expires_at"])
+        record(
+            actor,
+            Action.TOKEN_RENEWED,
+            provider=current.provider,
+            target=current,
+            changes={"expires_at": (before, current.expires_at)},
+        )
     return _refreshed(token)
 
 
 # --- Assignment -------------------------------------------------------------------------------
 
 
-def _assign(token: Token, model: AIModel) -> None:
-    _check_model_is_providers(provider=token.provider, model=model)
+def _assign(actor: Actor, current: Token, model: AIModel) -> None:
+    """Assign the locked token `current` to `model`, and record it."""
+    _check_model_is_providers(provider=current.provider, model=model)
     # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
     # still unassigned, on every database, with or without row locks.
     assigned = (
-        Token.objects.filter(pk=token.pk)
+        Token.objects.filter(pk=current.pk)
         .assignable()
         .update(
             model=model,
@@ -305,8 +360,27 @@ def _assign(token: Token, model: AIModel) -> None:
             updated_at=timezone.now(),
         )
     )
-    if assigned:
-        return
+    if not assigned:
+        _refuse_assignment(current)
+    # The same rule as the UPDATE's, on the row this transaction holds.
+    needs_new_evk = current.last_model_id not in (None, model.pk) or (
+        current.last_model_id == model.pk and current.needs_new_evk
+    )
+    changes: dict[str, tuple[Any, Any]] = {"model": (None, model.name)}
+    if needs_new_evk != current.needs_new_evk:
+        changes["needs_new_evk"] = (current.needs_new_evk, needs_new_evk)
+    record(
+        actor,
+        Action.TOKEN_ASSIGNED,
+        provider=current.provider,
+        target=current,
+        changes=changes,
+        related_id=model.model_id,
+    )
+
+
+def _refuse_assignment(token: Token) -> None:
+    """Say why the token could not be assigned: deleted, cancelled, or assigned already."""
     current = Token.objects.select_related("model").filter(pk=token.pk).first()
     if current is None:
         raise Gone(GONE)
@@ -319,7 +393,7 @@ def _assign(token: Token, model: AIModel) -> None:
     )
 
 
-def assign_token(*, token: Token, model: AIModel) -> Token:
+def assign_token(*, actor: Actor, token: Token, model: AIModel) -> Token:
     """
     Assign an unassigned token to one of its provider's models.
 
@@ -328,41 +402,77 @@ def assign_token(*, token: Token, model: AIModel) -> Token:
     for the new model.
     """
     with transaction.atomic():
-        _assign(token, model)
+        _assign(actor, _locked(token), model)
     return _refreshed(token)
 
 
-def _unassign(token: Token) -> None:
+def _unassign(actor: Actor, current: Token) -> None:
+    """Remove the locked token `current`'s assignment, and record it."""
     removed = (
-        Token.objects.filter(pk=token.pk)
+        Token.objects.filter(pk=current.pk)
         .assigned()
         .update(model=None, model_name="", updated_at=timezone.now())
     )
     if not removed:
-        if not Token.objects.filter(pk=token.pk).exists():
+        if not Token.objects.filter(pk=current.pk).exists():
             raise Gone(GONE)
         raise Conflict("This token is not assigned to a model.", code="not_assigned")
+    record(
+        actor,
+        Action.TOKEN_UNASSIGNED,
+        provider=current.provider,
+        target=current,
+        changes={"model": (current.model_name, None)},
+        related_id=current.model.model_id if current.model else "",
+    )
 
 
-def unassign_token(*, token: Token) -> Token:
+def unassign_token(*, actor: Actor, token: Token) -> Token:
     """Remove a token's assignment: it stays, unassigned, and stops authenticating."""
     with transaction.atomic():
-        _unassign(token)
+        _unassign(actor, _locked(token))
     return _refreshed(token)
 
 
-def delete_token(*, token: Token) -> None:
-    """Delete a token for good; its secret stops working at once."""
+def delete_token(*, actor: Actor, token: Token) -> None:
+    """Delete a token for good; its secret stops working at once. Its history stays."""
     with transaction.atomic():
-        Token.objects.filter(pk=token.pk).delete()
+        current = _locked(token)
+        if not Token.objects.filter(pk=current.pk).delete()[0]:
+            raise Gone(GONE)
+        record(
+            actor,
+            Action.TOKEN_DELETED,
+            provider=current.provider,
+            target=current,
+            related_id=current.model.model_id if current.model else "",
+        )
 
 
 def set_model_name_on_tokens(*, model: AIModel, name: str) -> None:
     """
     Keep the copy of a model's name on its tokens in step (the Tokens List sorts by it): the
-    models' services call this when a model is renamed, and with "" when it is deleted.
+    models' services call this when a model is renamed. Not a change of the tokens' own.
     """
     Token.objects.filter(model=model).update(model_name=name)
+
+
+def unassign_tokens_of_deleted_model(*, actor: Actor, model: AIModel) -> int:
+    """
+    A model is being deleted: its tokens stay, unassigned, and each gets its own
+    token.unassigned event. Returns how many there were.
+    """
+    assigned = list(Token.objects.filter(model=model).values_list("token_id", "name"))
+    record_each(
+        actor,
+        Action.TOKEN_UNASSIGNED,
+        provider=model.provider,
+        targets=(Target(TargetKind.TOKEN, token_id, name) for token_id, name in assigned),
+        changes={"model": (model.name, None)},
+        related_id=model.model_id,
+    )
+    Token.objects.filter(model=model).update(model=None, model_name="", updated_at=timezone.now())
+    return len(assigned)
 
 
 # --- Authenticating ---------------------------------------------------------------------------

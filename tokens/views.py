@@ -10,6 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
+from console.audit.actors import actor_for
 from console.errors import DomainError, NotFound
 from console.forms import form_status
 from console.pagination import CappedPaginator
@@ -99,7 +100,7 @@ def create_for_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     model = get_own_model(request, model_id, needs=Role.MEMBER)
     if request.method == "POST":
         form = TokenCreateForm(request.POST, provider=request.provider)
-        created = form.create()
+        created = form.create(actor=actor_for(request))
         if created is not None:
             token, secret = created
             return reveal(request, token=token, secret=secret, back_url=_tab_url(model))
@@ -157,7 +158,7 @@ def assign_to_model(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Save: assign the token chosen in the type-ahead to this model."""
     model = get_own_model(request, model_id, needs=Role.MEMBER)
     form = AssignTokenForm(request.POST, provider=request.provider, model=model)
-    token = form.assign()
+    token = form.assign(actor=actor_for(request))
     if token is not None:
         messages.success(request, f"Token “{token.name}” assigned to “{model.name}”.")
         if not request.htmx:
@@ -223,7 +224,7 @@ def token_add(request: HtmxHttpRequest) -> HttpResponse:
     back_url = safe_next(request, _list_url())
     form = TokenAddForm(request.POST or None, provider=request.provider)
     if request.method == "POST":
-        created = form.create()
+        created = form.create(actor=actor_for(request))
         if created is not None:
             token, secret = created
             return reveal(request, token=token, secret=secret, back_url=back_url)
@@ -243,7 +244,7 @@ def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     next_url = safe_next(request, _list_url())
     form = TokenEditForm(request.POST or None, token=token)
     if request.method == "POST":
-        saved = form.save()
+        saved = form.save(actor=actor_for(request))
         if saved is not None:
             messages.success(request, f"Token “{saved.name}” updated.")
             if saved.needs_new_evk and "model" in form.changed_data:
@@ -270,10 +271,10 @@ def evk_warning(token: Token) -> str:
 # (GET shows the question, POST acts). Each says what happened, or why nothing did.
 
 
-def _perform(request: HtmxHttpRequest, service: Callable[..., Token], token: Token, done: str):
+def _perform(request: HtmxHttpRequest, service: Callable[..., object], token: Token, done: str):
     """Run a token service and say what happened, or why nothing did, as a message."""
     try:
-        service(token=token)
+        service(actor=actor_for(request), token=token)
     except NotFound as error:
         raise Http404(error.message) from None
     except DomainError as error:
@@ -341,8 +342,7 @@ def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     next_url = safe_next(request, reverse("dashboard"))
     form = ConfirmDeletionForm(request.POST or None, token=token)
     if request.method == "POST" and form.is_valid():
-        services.delete_token(token=token)
-        messages.success(request, f"Token “{token.name}” deleted.")
+        _perform(request, services.delete_token, token, "Token “{token.name}” deleted.")
         return action_done(request, next_url=next_url)
     context = {"token": token, "next_url": next_url, "form": form}
     return _ask(request, "tokens/token_delete.html", context, status=form_status(form))

@@ -1,31 +1,92 @@
-from django.contrib import admin
+"""
+Staff's view of providers, memberships and invitations. Changes go through the accounts
+services, as staff, so each leaves its event and meets the rules providers meet (a provider
+keeps an Owner; a member joins once).
+"""
 
+from django.contrib import admin, messages
+
+from console.accounts import services
 from console.accounts.models import Invitation, Membership, Provider
+from console.audit.actors import Actor, actor_for
+from console.errors import DomainError
+from console.service_admin import ServiceAdmin, ServiceForm
 
 
 class MembershipInline(admin.TabularInline):
+    """Who belongs, at a glance; roles change, and people join or go, on Memberships."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role", "joined_at"]
-    readonly_fields = ["joined_at"]
+    fields = readonly_fields = ("user", "role", "joined_at")
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProviderAdminForm(ServiceForm):
+    class Meta:
+        model = Provider
+        fields = ["name", "default_token_lifetime_days", "max_token_lifetime_days"]
+
+    def save_through_service(self) -> Provider:
+        return services.update_provider_settings(
+            actor=self.actor, provider=self.instance, **self.cleaned_data
+        )
+
+
+def _delete_provider(*, actor: Actor, provider: Provider) -> None:
+    # The admin's own confirmation page stands in for typing the name.
+    services.delete_provider(actor=actor, provider=provider, confirm_name=provider.name)
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ServiceAdmin):
+    form = ProviderAdminForm
+    delete_service = staticmethod(_delete_provider)
+    delete_argument = "provider"
     list_display = ["name", "provider_id", "created_at"]
     search_fields = ["name", "=provider_id"]
     readonly_fields = ["provider_id", "created_at"]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request):
+        # A provider starts with its first Owner: `manage.py createprovider`.
+        return False
+
+
+class MembershipAdminForm(ServiceForm):
+    class Meta:
+        model = Membership
+        fields = ["provider", "user", "role"]
+
+    def save_through_service(self) -> Membership:
+        data = self.cleaned_data
+        if self.instance.pk is not None:
+            return services.change_role(
+                actor=self.actor, membership=self.instance, role=data["role"]
+            )
+        return services.add_member(
+            actor=self.actor, provider=data["provider"], user=data["user"], role=data["role"]
+        )
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceAdmin):
+    form = MembershipAdminForm
+    delete_service = staticmethod(services.remove_member)
+    delete_argument = "membership"
     list_display = ["user", "provider", "role", "joined_at"]
     list_filter = ["role"]
     list_select_related = ["user", "provider"]
     search_fields = ["user__username", "user__email", "provider__name"]
     autocomplete_fields = ["user", "provider"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is one person in one provider: only its role changes.
+        return ["provider", "user", "joined_at"] if obj else []
 
 
 @admin.register(Invitation)
@@ -35,6 +96,21 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["provider", "invited_by"]
     search_fields = ["email", "provider__name"]
     readonly_fields = [f.name for f in Invitation._meta.fields]
+    actions = ["revoke_selected"]
 
     def has_add_permission(self, request):
         return False  # Owners invite from the console, which sends the link
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an invitation is revoked, and stays on record
+
+    @admin.action(description="Revoke selected invitations")
+    def revoke_selected(self, request, queryset):
+        actor = actor_for(request)
+        for invitation in queryset.select_related("provider"):
+            try:
+                services.revoke_invitation(actor=actor, invitation=invitation)
+            except DomainError as refusal:
+                self.message_user(request, f"{invitation}: {refusal.message}", messages.WARNING)
+            else:
+                self.message_user(request, f"{invitation}: revoked.", messages.SUCCESS)

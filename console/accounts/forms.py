@@ -7,6 +7,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from console.accounts import services
 from console.accounts.models import Invitation, Membership, Provider, Role
+from console.audit.actors import Actor
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
 
@@ -27,12 +28,13 @@ class InviteForm(DialogForm):
         self.invited_by = invited_by
         self.site_url = site_url
 
-    def invite(self) -> tuple[Invitation, str] | None:
+    def invite(self, *, actor: Actor) -> tuple[Invitation, str] | None:
         """The invitation and its link token, or None with the errors on the form."""
         if not self.is_valid():
             return None
         try:
             return services.invite(
+                actor=actor,
                 provider=self.provider,
                 email=self.cleaned_data["email"],
                 role=self.cleaned_data["role"],
@@ -53,11 +55,13 @@ class RoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.membership = membership
 
-    def save(self) -> Membership | None:
+    def save(self, *, actor: Actor) -> Membership | None:
         if not self.is_valid():
             return None
         try:
-            return services.change_role(membership=self.membership, role=self.cleaned_data["role"])
+            return services.change_role(
+                actor=actor, membership=self.membership, role=self.cleaned_data["role"]
+            )
         except DomainError as error:
             add_domain_error(self, error)
             return None
@@ -99,11 +103,13 @@ class ProviderSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.provider = provider
 
-    def save(self) -> Provider | None:
+    def save(self, *, actor: Actor) -> Provider | None:
         if not self.is_valid():
             return None
         try:
-            return services.update_provider_settings(provider=self.provider, **self.cleaned_data)
+            return services.update_provider_settings(
+                actor=actor, provider=self.provider, **self.cleaned_data
+            )
         except DomainError as error:
             add_domain_error(self, error)
             return None
@@ -122,12 +128,12 @@ class DeleteProviderForm(DialogForm):
         super().__init__(*args, **kwargs)
         self.provider = provider
 
-    def delete(self) -> bool:
+    def delete(self, *, actor: Actor) -> bool:
         if not self.is_valid():
             return False
         try:
             services.delete_provider(
-                provider=self.provider, confirm_name=self.cleaned_data["confirm_name"]
+                actor=actor, provider=self.provider, confirm_name=self.cleaned_data["confirm_name"]
             )
         except DomainError as error:
             add_domain_error(self, error)
@@ -162,7 +168,7 @@ class JoinWithNewAccountForm(forms.Form):
         self.invitation = invitation
 
     @sensitive_variables("password")
-    def join(self) -> User | None:
+    def join(self, *, actor: Actor) -> User | None:
         """The new account, now a member of the invitation's provider; or None with errors."""
         if not self.is_valid():
             return None
@@ -172,6 +178,7 @@ class JoinWithNewAccountForm(forms.Form):
             return None
         try:
             return services.create_user_and_accept(
+                actor=actor,
                 invitation=self.invitation,
                 username=self.cleaned_data["username"],
                 password=password,

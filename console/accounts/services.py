@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.accounts.models import PROVIDER_NAME_MAX_LENGTH, Invitation, Membership, Provider, Role
+from console.audit.actors import Actor
+from console.audit.models import Action
+from console.audit.services import record
 from console.errors import Conflict, DomainError, Gone, NotFound
 from console.text import clean_name
 
@@ -52,7 +55,7 @@ def _save_provider(provider: Provider) -> None:
 
 
 @sensitive_variables("password")
-def create_user(*, username: str, password: str, email: str = "") -> User:
+def create_user(*, actor: Actor, username: str, password: str, email: str = "") -> User:
     """A person who can sign in to the console. The password is hashed with Argon2."""
     username = (username or "").strip()
     if not username:
@@ -65,11 +68,20 @@ def create_user(*, username: str, password: str, email: str = "") -> User:
         validate_password(password, user=User(username=username, email=email))
     except ValidationError as error:
         raise DomainError(" ".join(error.messages), field="password", code="weak") from None
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(username=username, email=email, password=password)
-    except IntegrityError:
-        raise _username_taken(username) from None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=username, email=email, password=password)
+        except IntegrityError:
+            raise _username_taken(username) from None
+        record(
+            actor,
+            Action.ACCOUNT_CREATED,
+            provider=None,
+            target=user,
+            changes={"username": (None, username), "email": (None, email)},
+        )
+    return user
 
 
 def clean_provider_name(name: str, *, exclude_pk: int | None = None) -> str:
@@ -83,40 +95,75 @@ def clean_provider_name(name: str, *, exclude_pk: int | None = None) -> str:
     return name
 
 
-def create_provider(*, name: str, owner: User) -> Provider:
+def create_provider(*, actor: Actor, name: str, owner: User) -> Provider:
     """A new provider with `owner` as its first Owner."""
     with transaction.atomic():
         provider = Provider(name=clean_provider_name(name))
         _save_provider(provider)
-        Membership.objects.create(provider=provider, user=owner, role=Role.OWNER)
+        record(
+            actor,
+            Action.PROVIDER_CREATED,
+            provider=provider,
+            target=provider,
+            changes={"name": (None, provider.name)},
+        )
+        add_member(actor=actor, provider=provider, user=owner, role=Role.OWNER)
     return provider
 
 
 @sensitive_variables("password")
 def create_user_and_provider(
-    *, username: str, password: str, email: str = "", provider_name: str | None = None
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    email: str = "",
+    provider_name: str | None = None,
 ) -> tuple[User, Provider]:
     """Someone who signs in, and a provider of their own (named after them) that they own."""
     with transaction.atomic():
-        user = create_user(username=username, password=password, email=email)
-        provider = create_provider(name=provider_name or user.username, owner=user)
+        user = create_user(actor=actor, username=username, password=password, email=email)
+        provider = create_provider(actor=actor, name=provider_name or user.username, owner=user)
     return user, provider
 
 
-def add_member(*, provider: Provider, user: User, role: str = Role.MEMBER) -> Membership:
-    """Make `user` a member of `provider` with `role` (refused if they already are one)."""
+def add_member(
+    *,
+    actor: Actor,
+    provider: Provider,
+    user: User,
+    role: str = Role.MEMBER,
+    invitation: Invitation | None = None,
+) -> Membership:
+    """
+    Make `user` a member of `provider` with `role` (refused if they already are one), by
+    `invitation` when they accepted one.
+    """
     with transaction.atomic():
         if Membership.objects.filter(provider=provider, user=user).exists():
             raise Conflict(
                 f"{user.get_username()} is already a member of {provider.name}.",
                 code="already_member",
             )
-        return Membership.objects.create(provider=provider, user=user, role=Role(role))
+        membership = Membership.objects.create(provider=provider, user=user, role=Role(role))
+        record(
+            actor,
+            Action.MEMBER_JOINED,
+            provider=provider,
+            target=user,
+            changes={"role": (None, membership.role)},
+            related_id=invitation.invitation_id if invitation else "",
+        )
+    return membership
 
 
 def _locked_membership(membership: Membership) -> Membership:
     try:
-        return Membership.objects.select_for_update().get(pk=membership.pk)
+        return (
+            Membership.objects.select_for_update()
+            .select_related("provider", "user")
+            .get(pk=membership.pk)
+        )
     except Membership.DoesNotExist:
         raise NotFound("This person is no longer a member.", code="gone") from None
 
@@ -131,25 +178,45 @@ def _refuse_if_last_owner(membership: Membership) -> None:
         raise Conflict(LAST_OWNER, field="role", code="last_owner")
 
 
-def change_role(*, membership: Membership, role: str) -> Membership:
+def change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     """Give a member another role; the last Owner cannot be demoted."""
     if role not in Role.values:
         raise DomainError("Choose Owner, Member or Viewer.", field="role", code="unknown_role")
     with transaction.atomic():
         current = _locked_membership(membership)
+        if role == current.role:
+            return current
         if role != Role.OWNER:
             _refuse_if_last_owner(current)
-        current.role = Role(role)
+        before, current.role = current.role, Role(role)
         current.save(update_fields=["role"])
+        record(
+            actor,
+            Action.MEMBER_ROLE_CHANGED,
+            provider=current.provider,
+            target=current.user,
+            changes={"role": (before, current.role)},
+        )
     return current
 
 
-def remove_member(*, membership: Membership) -> None:
-    """Take someone out of a provider (or let them leave); the last Owner cannot go."""
+def _remove(actor: Actor, membership: Membership, action: Action) -> None:
     with transaction.atomic():
         current = _locked_membership(membership)
         _refuse_if_last_owner(current)
         current.delete()
+        record(
+            actor,
+            action,
+            provider=current.provider,
+            target=current.user,
+            changes={"role": (current.role, None)},
+        )
+
+
+def remove_member(*, actor: Actor, membership: Membership) -> None:
+    """An Owner takes someone out of a provider; the last Owner cannot go."""
+    _remove(actor, membership, Action.MEMBER_REMOVED)
 
 
 LAST_OWNER_LEAVING = (
@@ -159,10 +226,10 @@ LAST_OWNER_LEAVING = (
 INVITATION_SALT = "console.accounts.invitation"
 
 
-def leave_provider(*, membership: Membership) -> None:
+def leave_provider(*, actor: Actor, membership: Membership) -> None:
     """The member leaves the provider; its last Owner cannot, and is told why."""
     try:
-        remove_member(membership=membership)
+        _remove(actor, membership, Action.MEMBER_LEFT)
     except Conflict as error:
         if error.code != "last_owner":
             raise
@@ -180,7 +247,13 @@ def invitation_link_token(invitation: Invitation) -> str:
 
 
 def invite(
-    *, provider: Provider, email: str, role: str, invited_by: User, site_url: str = ""
+    *,
+    actor: Actor,
+    provider: Provider,
+    email: str,
+    role: str,
+    invited_by: User,
+    site_url: str = "",
 ) -> tuple[Invitation, str]:
     """
     Invite `email` to join `provider` with `role`: an open invitation for
@@ -209,6 +282,14 @@ def invite(
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
         )
         link_token = invitation_link_token(invitation)
+        # The event never holds the link: whoever holds it can join.
+        record(
+            actor,
+            Action.MEMBER_INVITED,
+            provider=provider,
+            target=invitation,
+            changes={"email": (None, email), "role": (None, invitation.role)},
+        )
         # Sent inside the transaction: if the mail server refuses, no invitation is left behind
         # that nobody was told about, and the Owner can simply try again.
         try:
@@ -284,7 +365,7 @@ def _locked_invitation(invitation: Invitation) -> Invitation:
     return current
 
 
-def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+def accept_invitation(*, actor: Actor, invitation: Invitation, user: User) -> Membership:
     """
     `user` joins the invitation's provider with its role; the invitation is used up. Anyone
     holding the link may accept, signed in as any account (the page warns when the account's
@@ -292,33 +373,43 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     """
     with transaction.atomic():
         current = _locked_invitation(invitation)
-        membership = add_member(provider=current.provider, user=user, role=current.role)
+        membership = add_member(
+            actor=actor,
+            provider=current.provider,
+            user=user,
+            role=current.role,
+            invitation=current,
+        )
         current.accepted_at = timezone.now()
         current.accepted_by = user
         current.save(update_fields=["accepted_at", "accepted_by"])
     return membership
 
 
-def _close(invitation: Invitation, moment: str) -> Invitation:
+def _close(actor: Actor, invitation: Invitation, moment: str, action: Action) -> Invitation:
     """Close an open invitation by stamping `moment` (declined_at, revoked_at) with now."""
     with transaction.atomic():
         current = _locked_invitation(invitation)
         setattr(current, moment, timezone.now())
         current.save(update_fields=[moment])
+        record(actor, action, provider=current.provider, target=current)
     return current
 
 
-def decline_invitation(*, invitation: Invitation) -> Invitation:
+def decline_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     """Say no: the link stops working and the Owners no longer see it pending."""
-    return _close(invitation, "declined_at")
+    return _close(actor, invitation, "declined_at", Action.INVITATION_DECLINED)
 
 
-def revoke_invitation(*, invitation: Invitation) -> Invitation:
+def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     """An Owner withdraws an open invitation: its link stops working."""
-    return _close(invitation, "revoked_at")
+    return _close(actor, invitation, "revoked_at", Action.INVITATION_REVOKED)
 
 
 # --- Provider settings ---------------------------------------------------------------------
+
+
+_SETTINGS = ("name", "default_token_lifetime_days", "max_token_lifetime_days")
 
 
 def _clean_lifetime(days: int | None, *, field: str, noun: str) -> int | None:
@@ -336,6 +427,7 @@ def _clean_lifetime(days: int | None, *, field: str, noun: str) -> int | None:
 
 def update_provider_settings(
     *,
+    actor: Actor,
     provider: Provider,
     name: str,
     default_token_lifetime_days: int | None,
@@ -360,14 +452,28 @@ def update_provider_settings(
         )
     with transaction.atomic():
         current = Provider.objects.select_for_update().get(pk=provider.pk)
+        before = {field: getattr(current, field) for field in _SETTINGS}
         current.name = clean_provider_name(name, exclude_pk=current.pk)
         current.default_token_lifetime_days = default
         current.max_token_lifetime_days = maximum
-        _save_provider(current)
+        changes = {
+            field: (before[field], getattr(current, field))
+            for field in _SETTINGS
+            if getattr(current, field) != before[field]
+        }
+        if changes:
+            _save_provider(current)
+            record(
+                actor,
+                Action.PROVIDER_SETTINGS_CHANGED,
+                provider=current,
+                target=current,
+                changes=changes,
+            )
     return current
 
 
-def delete_provider(*, provider: Provider, confirm_name: str) -> None:
+def delete_provider(*, actor: Actor, provider: Provider, confirm_name: str) -> None:
     """
     Delete the provider and everything it owns (models, tokens, license keys, memberships,
     invitations), once its exact name is typed to confirm.
@@ -379,13 +485,25 @@ def delete_provider(*, provider: Provider, confirm_name: str) -> None:
             code="confirmation",
         )
     with transaction.atomic():
-        Provider.objects.filter(pk=provider.pk).delete()
+        # Written first, so that it names the provider; the database then keeps every event of
+        # the provider's, their provider emptied (Event.provider), for staff.
+        record(actor, Action.PROVIDER_DELETED, provider=provider, target=provider)
+        if not Provider.objects.filter(pk=provider.pk).delete()[0]:
+            raise Gone("This provider no longer exists.")
 
 
 @sensitive_variables("password")
-def create_user_and_accept(*, invitation: Invitation, username: str, password: str) -> User:
-    """A new account, with the invited email, that joins the invitation's provider at once."""
+def create_user_and_accept(
+    *, actor: Actor, invitation: Invitation, username: str, password: str
+) -> User:
+    """
+    A new account, with the invited email, that joins the invitation's provider at once. The
+    new person is the actor from their first step on: they made the account and joined.
+    """
     with transaction.atomic():
-        user = create_user(username=username, password=password, email=invitation.email)
-        accept_invitation(invitation=invitation, user=user)
+        user = create_user(
+            actor=actor, username=username, password=password, email=invitation.email
+        )
+        acting = actor.as_user(user)
+        accept_invitation(actor=acting, invitation=invitation, user=user)
     return user

@@ -21,6 +21,7 @@ from console.accounts.forms import (
     RoleForm,
 )
 from console.accounts.models import Invitation, Membership, Role
+from console.audit.actors import actor_for
 from console.errors import DomainError
 from console.forms import form_status
 from console.responses import HtmxHttpRequest, action_done, own_or_404, render_page_or_partial
@@ -67,7 +68,7 @@ def member_role(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
     reloads with the message saying what happened."""
     member = _membership_or_404(request, membership_id)
     form = RoleForm(request.POST, membership=member)
-    changed = form.save()
+    changed = form.save(actor=actor_for(request))
     if changed is not None:
         messages.success(
             request, f"{member.user.get_username()} is now {changed.get_role_display()}."
@@ -85,7 +86,7 @@ def member_remove(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.remove_member(membership=member)
+            services.remove_member(actor=actor_for(request), membership=member)
         except DomainError as refusal:
             error = refusal
         else:
@@ -111,7 +112,7 @@ def member_invite(request: HtmxHttpRequest) -> HttpResponse:
         site_url=request.build_absolute_uri("/").rstrip("/"),
     )
     if request.method == "POST":
-        created = form.invite()
+        created = form.invite(actor=actor_for(request))
         if created is not None:
             invitation, token = created
             link = request.build_absolute_uri(reverse("invitation", args=[token]))
@@ -142,7 +143,7 @@ def invitation_revoke(request: HtmxHttpRequest, invitation_id: str) -> HttpRespo
         invitation_id=invitation_id,
     )
     if request.method == "POST":
-        services.revoke_invitation(invitation=invitation)
+        services.revoke_invitation(actor=actor_for(request), invitation=invitation)
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
         return action_done(request, next_url=_members_url(), events=MEMBERS_CHANGED)
     return render_page_or_partial(
@@ -156,7 +157,7 @@ def provider_leave(request: HtmxHttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.leave_provider(membership=request.membership)
+            services.leave_provider(actor=actor_for(request), membership=request.membership)
         except DomainError as refusal:
             error = refusal
         else:
@@ -175,7 +176,7 @@ def provider_leave(request: HtmxHttpRequest) -> HttpResponse:
 def provider_settings(request: HtmxHttpRequest) -> HttpResponse:
     """Provider settings: its name and its tokens' lifetimes; Delete provider."""
     form = ProviderSettingsForm(request.POST or None, provider=request.provider)
-    if request.method == "POST" and form.save() is not None:
+    if request.method == "POST" and form.save(actor=actor_for(request)) is not None:
         messages.success(request, "Provider settings saved.")
         return redirect("provider_settings")
     return render(
@@ -192,7 +193,7 @@ def provider_delete(request: HtmxHttpRequest) -> HttpResponse:
     """Delete provider: counts what goes with it; its name, typed, confirms."""
     provider = request.provider
     form = DeleteProviderForm(request.POST or None, provider=provider)
-    if request.method == "POST" and form.delete():
+    if request.method == "POST" and form.delete(actor=actor_for(request)):
         messages.success(request, f"{provider.name} and everything it owned were deleted.")
         if request.htmx:  # the page behind the dialog shows a provider that is gone
             return HttpResponseClientRedirect(reverse("dashboard"))
@@ -246,14 +247,16 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
         try:
             action = request.POST.get("action")
             if action == "accept" and signed_in:
-                membership = services.accept_invitation(invitation=found, user=request.user)
+                membership = services.accept_invitation(
+                    actor=actor_for(request), invitation=found, user=request.user
+                )
                 return _joined(request, membership)
             if action == "decline":
-                services.decline_invitation(invitation=found)
+                services.decline_invitation(actor=actor_for(request), invitation=found)
                 messages.info(request, f"You declined the invitation to {found.provider.name}.")
                 return redirect("dashboard" if signed_in else "login")
             if action == "create" and not signed_in:
-                user = form.join()
+                user = form.join(actor=actor_for(request))
                 if user is not None:
                     login(request, user)
                     membership = Membership.objects.select_related("provider").get(

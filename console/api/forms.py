@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 
 from console.accounts.models import Provider
 from console.api import services
+from console.audit.actors import Actor
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
 
@@ -22,13 +23,16 @@ class LicenseKeyCreateForm(DialogForm):
         self.provider = provider
         self.created_by = created_by
 
-    def create(self):
+    def create(self, *, actor: Actor):
         """The new key and its secret, or None with the errors on the form."""
         if not self.is_valid():
             return None
         try:
             return services.create_license_key(
-                provider=self.provider, created_by=self.created_by, name=self.cleaned_data["name"]
+                actor=actor,
+                provider=self.provider,
+                created_by=self.created_by,
+                name=self.cleaned_data["name"],
             )
         except DomainError as error:
             add_domain_error(self, error)

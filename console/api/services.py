@@ -11,7 +11,10 @@ from django.views.decorators.debug import sensitive_variables
 from console.accounts.models import Membership, Provider
 from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
 from console.api.selectors import license_keys_for
-from console.errors import DomainError
+from console.audit.actors import Actor
+from console.audit.models import Action
+from console.audit.services import record
+from console.errors import DomainError, Gone
 from console.keys import PresentedDigests, SecretFormat
 from console.raw_sql import column, table
 from console.text import clean_unique_name, duplicate_name
@@ -32,7 +35,7 @@ def clean_license_key_name(*, provider: Provider, name: str) -> str:
 
 @sensitive_variables("secret")
 def create_license_key(
-    *, provider: Provider, created_by: User, name: str
+    *, actor: Actor, provider: Provider, created_by: User, name: str
 ) -> tuple[LicenseKey, str]:
     """
     Create a license key for the JSON API and return it with its secret.
@@ -58,13 +61,22 @@ def create_license_key(
                 key.save()
         except IntegrityError:
             raise duplicate_name("license key", name) from None
+        record(
+            actor,
+            Action.LICENSE_KEY_CREATED,
+            provider=provider,
+            target=key,
+            changes={"name": (None, name), "created_by": (None, created_by.get_username())},
+        )
     return key, secret.value
 
 
-def revoke_license_key(*, key: LicenseKey) -> None:
+def revoke_license_key(*, actor: Actor, key: LicenseKey) -> None:
     """Revoke a license key for good: scripts using it are refused from the next request."""
     with transaction.atomic():
-        LicenseKey.objects.filter(pk=key.pk).delete()
+        if not LicenseKey.objects.filter(pk=key.pk).delete()[0]:
+            raise Gone("This license key no longer exists.")
+        record(actor, Action.LICENSE_KEY_REVOKED, provider=key.provider, target=key)
 
 
 # The provider's columns that a license key's requests need (scoping, lifetimes, the log).

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
@@ -15,6 +15,8 @@ from console.api.docs import api_reference
 from console.api.forms import LicenseKeyCreateForm
 from console.api.models import LicenseKey
 from console.api.selectors import license_keys_for
+from console.audit.actors import actor_for
+from console.errors import NotFound
 from console.forms import form_status
 from console.responses import (
     HtmxHttpRequest,
@@ -68,7 +70,7 @@ def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
         request.POST or None, provider=request.provider, created_by=request.user
     )
     if request.method == "POST":
-        created = form.create()
+        created = form.create(actor=actor_for(request))
         if created is not None:
             key, secret = created
             return reveal_once(
@@ -95,7 +97,10 @@ def license_key_revoke(request: HtmxHttpRequest, key_id: str) -> HttpResponse:
     if not may_revoke(request.membership, key):
         raise PermissionDenied("Members revoke the keys they created; Owners revoke any key.")
     if request.method == "POST":
-        services.revoke_license_key(key=key)
+        try:
+            services.revoke_license_key(actor=actor_for(request), key=key)
+        except NotFound as gone:
+            raise Http404(gone.message) from None
         messages.success(request, f"License key “{key.name}” revoked.")
         return action_done(request, next_url=_license_keys_url(), events=("licenseKeysChanged",))
     return render_page_or_partial(

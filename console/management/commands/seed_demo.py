@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from console.accounts.models import Membership, Provider, Role
 from console.accounts.services import add_member, create_provider, create_user
+from console.audit.actors import Actor
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import services as token_services
@@ -19,6 +20,7 @@ DEMO_PROVIDER = "Demo AI"
 TEAM = {"demo-member": Role.MEMBER, "demo-viewer": Role.VIEWER}
 DEMO_PASSWORD = "quiet-harbor-4271"  # noqa: S105 - a published demo login, for local use only
 STAFF_USERNAME = "staff"
+ACTOR = Actor.system("seed_demo")
 
 MODELS = {
     "Sentiment Analysis": "Classifies the sentiment of encrypted product reviews.",
@@ -59,15 +61,15 @@ class Command(BaseCommand):
         provider = Provider.objects.filter(name=DEMO_PROVIDER).first()
         if provider is None:
             owner = User.objects.filter(username=DEMO_USERNAME).first() or create_user(
-                username=DEMO_USERNAME, password=DEMO_PASSWORD
+                actor=ACTOR, username=DEMO_USERNAME, password=DEMO_PASSWORD
             )
-            provider = create_provider(name=DEMO_PROVIDER, owner=owner)
+            provider = create_provider(actor=ACTOR, name=DEMO_PROVIDER, owner=owner)
         for username, role in TEAM.items():
             person = User.objects.filter(username=username).first() or create_user(
-                username=username, password=DEMO_PASSWORD
+                actor=ACTOR, username=username, password=DEMO_PASSWORD
             )
             if not Membership.objects.filter(provider=provider, user=person).exists():
-                add_member(provider=provider, user=person, role=role)
+                add_member(actor=ACTOR, provider=provider, user=person, role=role)
         if not User.objects.filter(username=STAFF_USERNAME).exists():
             User.objects.create_superuser(STAFF_USERNAME, "", DEMO_PASSWORD)
         models = {name: self._model(provider, name, text) for name, text in MODELS.items()}
@@ -86,19 +88,21 @@ class Command(BaseCommand):
 
     def _model(self, provider, name, description) -> AIModel:
         existing = AIModel.objects.filter(provider=provider, name=name).first()
-        return existing or create_model(provider=provider, name=name, description=description)
+        return existing or create_model(
+            actor=ACTOR, provider=provider, name=name, description=description
+        )
 
     def _token(self, provider, name, model, action, days, note) -> Token | None:
         if Token.objects.filter(provider=provider, name=name).exists():
             return None
         expires_at = timezone.now() + timedelta(days=max(days, 1))
         token, _secret = token_services.create_token(
-            provider=provider, name=name, model=model, note=note, expires_at=expires_at
+            actor=ACTOR, provider=provider, name=name, model=model, note=note, expires_at=expires_at
         )
         if action == "suspend":
-            token_services.suspend_token(token=token)
+            token_services.suspend_token(actor=ACTOR, token=token)
         elif action == "cancel":
-            token_services.cancel_token(token=token)
+            token_services.cancel_token(actor=ACTOR, token=token)
         if days < 0:
             # Only time can expire a token; the demo backdates one so the state can be seen.
             Token.objects.filter(pk=token.pk).update(
@@ -112,5 +116,5 @@ class Command(BaseCommand):
             provider, "migrated-client", models["Sentiment Analysis"], None, 30, "Moved models."
         )
         if token is not None:
-            token_services.unassign_token(token=token)
-            token_services.assign_token(token=token, model=models["Image Sharpening"])
+            token_services.unassign_token(actor=ACTOR, token=token)
+            token_services.assign_token(actor=ACTOR, token=token, model=models["Image Sharpening"])

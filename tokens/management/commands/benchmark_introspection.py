@@ -30,6 +30,7 @@ from django.test import Client, override_settings
 from console.accounts.models import Provider
 from console.accounts.services import create_provider
 from console.api.services import create_license_key, revoke_license_key
+from console.audit.actors import Actor
 from models_registry.services import create_model
 from tokens.services import create_token
 
@@ -77,14 +78,19 @@ class Command(BaseCommand):
     def _run(self, *, digest_key, seconds, workers, clients, in_process, **options):
         person, _ = get_user_model().objects.get_or_create(username="bench-introspection")
         provider = Provider.objects.filter(name="bench-introspection").first()
-        provider = provider or create_provider(name="bench-introspection", owner=person)
+        actor = Actor.system("benchmark_introspection")
+        provider = provider or create_provider(
+            actor=actor, name="bench-introspection", owner=person
+        )
         key, license_key = create_license_key(
-            provider=provider, created_by=person, name=f"benchmark {time.time_ns()}"
+            actor=actor, provider=provider, created_by=person, name=f"benchmark {time.time_ns()}"
         )
         model = provider.ai_models.first() or create_model(
-            provider=provider, name="Benchmark model"
+            actor=actor, provider=provider, name="Benchmark model"
         )
-        token, secret = create_token(provider=provider, name=f"bench {time.time_ns()}", model=model)
+        token, secret = create_token(
+            actor=actor, provider=provider, name=f"bench {time.time_ns()}", model=model
+        )
         auth = {"Authorization": f"Bearer {license_key}"}
         form = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
         cases = [
@@ -100,7 +106,7 @@ class Command(BaseCommand):
                 self._over_http(cases, seconds, workers, clients, digest_key)
         finally:
             token.delete()
-            revoke_license_key(key=key)
+            revoke_license_key(actor=actor, key=key)
 
     def _in_process(self, cases, repeat):
         self.stdout.write(f"In-process server time (Django test client), median of {repeat}:")

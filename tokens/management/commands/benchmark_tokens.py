@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from console.accounts.models import Provider
 from console.accounts.services import create_provider
+from console.audit.actors import Actor
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import search
@@ -82,6 +83,7 @@ COLUMNS = [
     "created_at",
     "updated_at",
 ]
+ACTOR = Actor.system("benchmark_tokens")
 QUERIES = ["", "a", "re", "res", "research-", "batch", "lab-0", "4242", "zzqx", "zq", "9z"]
 
 
@@ -182,12 +184,14 @@ class Command(BaseCommand):
         person = User.objects.filter(username=username).first()
         person = person or User.objects.create_user(username, password=None)
         provider = Provider.objects.filter(name=username).first()
-        return person, provider or create_provider(name=username, owner=person)
+        return person, provider or create_provider(actor=ACTOR, name=username, owner=person)
 
     def _models(self, owner, count):
         existing = list(AIModel.objects.filter(provider=owner).order_by("pk"))
         for i in range(len(existing), count):
-            existing.append(create_model(provider=owner, name=f"Benchmark model {i:02}"))
+            existing.append(
+                create_model(actor=ACTOR, provider=owner, name=f"Benchmark model {i:02}")
+            )
         return existing[:count]
 
     def _rows(self, owner, models, start, count):

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from console.accounts.models import Provider, Role
 from console.accounts.services import add_member, create_user, create_user_and_provider
+from console.audit.actors import Actor
 from console.errors import DomainError
 
 PASSWORD_VARIABLE = "DJANGO_PROVIDER_PASSWORD"  # noqa: S105 - a variable name
@@ -44,13 +45,18 @@ class Command(BaseCommand):
             if existing is None:
                 raise CommandError(f"There is no provider named “{provider}”.")
         password = self._password(interactive)
+        actor = Actor.system("createprovider")
         try:
             with transaction.atomic():
                 if existing is None:
-                    create_user_and_provider(username=username, password=password, email=email)
+                    create_user_and_provider(
+                        actor=actor, username=username, password=password, email=email
+                    )
                 else:
-                    user = create_user(username=username, password=password, email=email)
-                    add_member(provider=existing, user=user, role=role.upper())
+                    user = create_user(
+                        actor=actor, username=username, password=password, email=email
+                    )
+                    add_member(actor=actor, provider=existing, user=user, role=role.upper())
         except DomainError as error:
             raise CommandError(error.message) from None
         if existing is None:

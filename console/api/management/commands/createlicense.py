@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from console.accounts.models import Membership
 from console.api.services import create_license_key
+from console.audit.actors import Actor
 from console.errors import DomainError
 
 
@@ -39,7 +40,10 @@ class Command(BaseCommand):
         )
         try:
             key, secret = create_license_key(
-                provider=found[0].provider, created_by=creator, name=name
+                actor=Actor.system("createlicense"),
+                provider=found[0].provider,
+                created_by=creator,
+                name=name,
             )
         except DomainError as error:
             raise CommandError(error.message) from None

@@ -5,6 +5,7 @@ from console import views
 from console.accounts.current import switch as switch_provider_view
 from console.accounts.urls import invitation_urlpatterns
 from console.api import views as api_pages
+from console.audit import views as audit_pages
 from console.dashboard.views import dashboard
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", include("tokens.urls")),
     path("api/v1/", include("console.api.urls")),
     path("docs/api/", api_pages.api_docs, name="api_docs"),
+    path("activity/", audit_pages.activity, name="activity"),
+    path("activity/export.csv", audit_pages.activity_export, name="activity_export"),
     path("account/license-keys/", api_pages.license_keys, name="license_keys"),
     path("account/license-keys/new/", api_pages.license_key_create, name="license_key_create"),
     path(

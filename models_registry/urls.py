@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.model_list, name="list"),
     path("new/", views.model_create, name="create"),
     path("<public_id:model_id>/", views.model_detail, name="detail"),
+    path("<public_id:model_id>/history/", views.model_history, name="history"),
 ]

@@ -7,6 +7,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
 from console.audit.actors import actor_for
+from console.audit.selectors import history_of_model
+from console.audit.views import HISTORY_PAGE_SIZE, event_page, live_targets
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
 from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial
@@ -64,4 +66,24 @@ def model_detail(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
         request,
         "models_registry/model_detail.html",
         {"model": model, "tab": "overview", "token_count": capped_count(model.tokens.all())},
+    )
+
+
+@require_GET
+def model_history(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
+    """A model's History tab: its own changes, and its tokens' assignments and removals."""
+    model = get_own_model(request, model_id)
+    page, bad_cursor = event_page(request, history_of_model(model), HISTORY_PAGE_SIZE)
+    return render_page_or_partial(
+        request,
+        "models_registry/model_history.html",
+        {
+            "model": model,
+            "tab": "history",
+            "page": page,
+            "bad_cursor": bad_cursor,
+            "live_targets": live_targets(page, model.provider),
+        },
+        partial="model-history",
+        refreshable=("model-history",),
     )

@@ -30,6 +30,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/tokens/{token_id}/cancel"),
     ("post", "/api/v1/introspect"),
     ("get", "/api/v1/token"),
+    ("get", "/api/v1/events"),
 }
 
 

@@ -1,13 +1,10 @@
 """The Tokens List's filters and sorting, shared with the API (one FilterSet, one behaviour)."""
 
-from datetime import UTC, datetime, time
-
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.utils import timezone
 
+from console.filters import StartOfDayFilter
 from models_registry.selectors import models_for
 from tokens import search
 from tokens.models import Token, TokenStatus
@@ -19,31 +16,6 @@ SORTS = {
     "expires": "Expiration",
     "created": "Created",
 }
-
-
-class StartOfDayField(forms.DateField):
-    """
-    A date, cleaned to the aware start of that day in the console's time zone. A day whose start
-    lies outside what a datetime can hold in UTC (0001-01-01 east of UTC) is a field error, not
-    an OverflowError when the query is built.
-    """
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is None:
-            return None
-        try:
-            start = timezone.make_aware(datetime.combine(day, time.min))
-            start.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError(
-                "Enter a date between 0001-01-02 and 9999-12-31.", code="out_of_range"
-            ) from None
-        return start
-
-
-class StartOfDayFilter(django_filters.DateFilter):
-    field_class = StartOfDayField
 
 
 class TokenOrderingFilter(django_filters.OrderingFilter):

@@ -7,6 +7,7 @@ app_name = "tokens"
 urlpatterns = [
     path("tokens/", views.token_list, name="list"),
     path("tokens/new/", views.token_add, name="add"),
+    path("tokens/<public_id:token_id>/", views.token_detail, name="detail"),
     path("tokens/<public_id:token_id>/edit/", views.token_edit, name="edit"),
     path("tokens/<public_id:token_id>/renew/", views.renew, name="renew"),
     path("tokens/<public_id:token_id>/suspend/", views.suspend, name="suspend"),

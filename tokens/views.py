@@ -6,11 +6,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
 from console.audit.actors import actor_for
+from console.audit.selectors import history_of_token
+from console.audit.views import HISTORY_PAGE_SIZE, event_page
 from console.errors import DomainError, NotFound
 from console.forms import form_status
 from console.pagination import CappedPaginator
@@ -64,6 +66,10 @@ def _tab_url(model: AIModel) -> str:
 
 def _list_url() -> str:
     return reverse("tokens:list")
+
+
+def _detail_url(token: Token) -> str:
+    return reverse("tokens:detail", args=[token.token_id])
 
 
 # --- A model's Token Management tab ---------------------------------------------------------
@@ -266,6 +272,29 @@ def evk_warning(token: Token) -> str:
     )
 
 
+# --- A token's page ----------------------------------------------------------------------------
+
+
+@require_GET
+def token_detail(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
+    """A token's page: what it is now, and its History (every change, newest first)."""
+    token = get_own_token(request, token_id)
+    page, bad_cursor = event_page(request, history_of_token(token), HISTORY_PAGE_SIZE)
+    return render_page_or_partial(
+        request,
+        "tokens/token_detail.html",
+        {
+            "token": token,
+            "page": page,
+            "bad_cursor": bad_cursor,
+            "list_url": _list_url(),
+            "section": "tokens",
+        },
+        partial="token-body",
+        refreshable=("token-body",),
+    )
+
+
 # --- Row actions ------------------------------------------------------------------------------
 # Renew, Suspend and Activate act at once; Remove assignment, Cancel token and Delete ask first
 # (GET shows the question, POST acts). Each says what happened, or why nothing did.
@@ -343,6 +372,8 @@ def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     form = ConfirmDeletionForm(request.POST or None, token=token)
     if request.method == "POST" and form.is_valid():
         _perform(request, services.delete_token, token, "Token “{token.name}” deleted.")
+        if request.htmx and request.htmx.current_url_abs_path == _detail_url(token):
+            return HttpResponseClientRedirect(next_url)  # the page behind shows the token
         return action_done(request, next_url=next_url)
     context = {"token": token, "next_url": next_url, "form": form}
     return _ask(request, "tokens/token_delete.html", context, status=form_status(form))

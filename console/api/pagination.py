@@ -4,10 +4,11 @@ from typing import cast
 
 from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
-from console.pagination import CappedPaginator
+from console.pagination import CappedPaginator, InvalidCursor, KeysetPage, KeysetPaginator
 
 
 class CappedPagination(PageNumberPagination):
@@ -75,3 +76,77 @@ class CappedPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class KeysetPagination(BasePagination):
+    """
+    `?limit=1..100&cursor=…`: pages that start where the previous one ended, so the millionth
+    row costs what the first does and rows added or deleted meanwhile never repeat or skip one.
+    The cursor is opaque: take it from `next`. Newest first.
+    """
+
+    keys = ["-occurred_at", "-pk"]
+    default_limit = 25
+    max_limit = 100
+
+    def _limit(self, request) -> int:
+        raw = request.query_params.get("limit")
+        if raw is None:
+            return self.default_limit
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_limit:
+            raise exceptions.ValidationError(
+                {"limit": [f"Give a number of results from 1 to {self.max_limit}."]}
+            )
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        paginator = KeysetPaginator(queryset, keys=self.keys, per_page=self._limit(request))
+        try:
+            self.page: KeysetPage = paginator.page(request.query_params.get("cursor"))
+        except InvalidCursor:
+            raise exceptions.ValidationError(
+                {"cursor": ["Give the cursor of a `next` link, unchanged."]}
+            ) from None
+        self.request = request
+        return self.page.items
+
+    def get_paginated_response(self, data):
+        next_link = None
+        if self.page.next_cursor:
+            url = self.request.build_absolute_uri()
+            next_link = replace_query_param(url, "cursor", self.page.next_cursor)
+        return Response({"has_more": next_link is not None, "next": next_link, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["has_more", "next", "results"],
+            "properties": {
+                "has_more": {"type": "boolean", "description": "True when `next` has more."},
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page (older events), or null on the last.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": f"Results per page, 1 to {self.max_limit} (default 25).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+            },
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "Where the page starts: the `cursor` of a `next` link.",
+                "schema": {"type": "string"},
+            },
+        ]

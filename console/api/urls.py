@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
+from console.audit.api import EventListView
 from models_registry.api import ModelViewSet
 from tokens.api import IntrospectView, OwnTokenView, TokenViewSet
 
@@ -16,6 +17,7 @@ router.register("tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("introspect", IntrospectView.as_view(), name="introspect"),
     path("token", OwnTokenView.as_view(), name="own_token"),
+    path("events", EventListView.as_view(), name="events"),
     path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
     *router.urls,
 ]

@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from console.identifiers import new_public_id
 
+# Fields whose values are moments: stored as ISO 8601 in UTC, shown in the console's time zone,
+# given as Unix seconds by the API.
+MOMENT_FIELDS = frozenset({"expires_at"})
 APPEND_ONLY = "Events are append-only: nothing changes or deletes one (see prune_events)."
 
 

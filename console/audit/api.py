@@ -1,0 +1,93 @@
+"""The JSON API's events endpoint: Activity's events and filters, for scripts and SIEMs."""
+
+from datetime import datetime
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+
+from console.api.authentication import key_provider
+from console.api.errors import error_responses
+from console.api.fields import UnixTimestampField
+from console.api.pagination import KeysetPagination
+from console.audit.filters import EventFilter
+from console.audit.models import MOMENT_FIELDS, Event
+from console.audit.selectors import events_for
+from console.filters import UnixTimestampFilter
+
+
+def _api_value(field: str, value):
+    """Moments (an expiration) as Unix seconds, as every timestamp of the API is."""
+    if field in MOMENT_FIELDS and isinstance(value, str):
+        return int(datetime.fromisoformat(value).timestamp())
+    return value
+
+
+class EventSerializer(serializers.ModelSerializer):
+    occurred_at = UnixTimestampField(help_text="When, in Unix seconds.")
+    changes = serializers.SerializerMethodField(
+        help_text='Each changed field\'s values, `{"field": [before, after]}`; null where there '
+        "was none (a creation, a removal). Moments are Unix seconds. Never a secret."
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "event_id",
+            "occurred_at",
+            "action",
+            "actor_kind",
+            "actor_ref",
+            "actor_name",
+            "source",
+            "ip",
+            "request_id",
+            "target_kind",
+            "target_id",
+            "target_name",
+            "related_id",
+            "changes",
+        ]
+        read_only_fields = fields
+
+    def get_changes(self, event: Event) -> dict[str, list]:
+        return {
+            field: [_api_value(field, before), _api_value(field, after)]
+            for field, (before, after) in event.changes.items()
+        }
+
+
+class ApiEventFilter(EventFilter):
+    """Activity's filters, with moments in Unix seconds as everywhere in the API."""
+
+    since = UnixTimestampFilter(  # type: ignore[assignment]
+        label="Events at or after this moment (Unix seconds).", method="filter_since"
+    )
+    until = UnixTimestampFilter(  # type: ignore[assignment]
+        label="Events at or before this moment (Unix seconds).", method="filter_until_moment"
+    )
+
+    def filter_until_moment(self, queryset, name, value):
+        return queryset.filter(occurred_at__lte=value)
+
+
+@extend_schema(
+    summary="List events",
+    description=(
+        "Every change in your provider, newest first: who made it (a member, a license key, "
+        "staff or the system), from where, on what, and each changed field before and after. "
+        "The filters are Activity's. Page with `limit` and the opaque `cursor` of `next`."
+    ),
+    responses={200: EventSerializer(many=True), **error_responses(400)},
+)
+class EventListView(generics.ListAPIView):
+    # The provider's events (a comment: a docstring would become the endpoint's description).
+
+    queryset = Event.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = EventSerializer
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApiEventFilter
+
+    def get_queryset(self):
+        return events_for(key_provider(self.request))

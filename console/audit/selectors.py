@@ -1,0 +1,50 @@
+"""Reads of events, always scoped to the provider whose events they are, newest first."""
+
+from django.db.models import Q
+
+from console.accounts.models import Provider
+from console.accounts.selectors import members_of
+from console.api.selectors import license_keys_for
+from console.audit.models import Event, EventQuerySet
+from models_registry.models import AIModel
+from tokens.models import Token
+
+
+def events_for(provider: Provider) -> EventQuerySet:
+    """The provider's events (its Activity), newest first."""
+    return Event.objects.filter(provider=provider).newest_first()
+
+
+def history_of_token(token: Token) -> EventQuerySet:
+    """Everything that happened to one token, newest first (its History)."""
+    return events_for(token.provider).filter(target_id=token.token_id)
+
+
+def history_of_model(model: AIModel) -> EventQuerySet:
+    """What happened to a model, and its tokens' assignments to it and removals, newest first."""
+    return events_for(model.provider).filter(
+        Q(target_id=model.model_id) | Q(related_id=model.model_id)
+    )
+
+
+def actor_choices(provider: Provider, *, selected: str | None = None) -> list[tuple[str, str]]:
+    """
+    Who can be picked in Activity's "Who" menu: the members and license keys of now, and the
+    system. A former member or revoked key chosen from an event's link is kept, by the name
+    its events remember.
+    """
+    choices = [(f"user:{m.user_id}", m.user.get_username()) for m in members_of(provider)]
+    choices += [
+        (f"key:{key.key_id}", f"License key “{key.name}”") for key in license_keys_for(provider)
+    ]
+    choices.append(("system", "System (commands)"))
+    if selected and selected not in {ref for ref, _ in choices}:
+        name = (
+            events_for(provider)
+            .filter(actor_ref=selected)
+            .values_list("actor_name", flat=True)
+            .first()
+        )
+        if name:
+            choices.append((selected, f"{name} (no longer here)"))
+    return choices

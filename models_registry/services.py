@@ -60,7 +60,11 @@ def create_model(*, actor: Actor, provider: Provider, name: str, description: st
 
 def _locked(model: AIModel) -> AIModel:
     try:
-        return AIModel.objects.select_for_update().select_related("provider").get(pk=model.pk)
+        return (
+            AIModel.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=model.pk)
+        )
     except AIModel.DoesNotExist:
         raise Gone("This model no longer exists.") from None
 

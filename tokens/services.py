@@ -166,7 +166,9 @@ def _locked(token: Token) -> Token:
     """The token's current row, locked until the transaction ends (on databases that lock)."""
     try:
         return (
-            Token.objects.select_for_update().select_related("provider", "model").get(pk=token.pk)
+            Token.objects.select_for_update(of=("self",))
+            .select_related("provider", "model")
+            .get(pk=token.pk)
         )
     except Token.DoesNotExist:
         raise Gone(GONE) from None

@@ -160,7 +160,7 @@ def add_member(
 def _locked_membership(membership: Membership) -> Membership:
     try:
         return (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("provider", "user")
             .get(pk=membership.pk)
         )

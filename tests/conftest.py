@@ -230,12 +230,32 @@ def page(browser, live_server):
     context.close()
 
 
-def wait_for_htmx(page) -> None:
+HTMX_BUSY = "!!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+
+
+def wait_for_htmx(page, timeout_ms: int = 10_000) -> None:
     """Wait until htmx has finished its requests, swaps and settling (and so has wired up the
-    content it swapped in: a control changed before that would send nothing)."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    content it swapped in: a control changed before that would send nothing). Polled from here:
+    Playwright's in-page polling evaluates a string, which our CSP (no 'unsafe-eval') refuses."""
+    waited = 0
+    while page.evaluate(HTMX_BUSY):
+        if waited >= timeout_ms:
+            raise AssertionError(f"htmx was still busy after {timeout_ms} ms")
+        page.wait_for_timeout(25)
+        waited += 25
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+        for node in violation["nodes"]
+    ]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ history lists of a token and a model, which the tokens' and models' pages embed.
 
 import csv
 import json
+from urllib.parse import urlencode
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -54,6 +55,13 @@ def live_targets(page: KeysetPage[Event], provider) -> set[str]:
     return found
 
 
+def _filters_only(request: HtmxHttpRequest) -> str:
+    """The query string's filters that are set: the export takes them, not the page."""
+    return urlencode(
+        [(key, value) for key, value in request.GET.items() if value and key != "cursor"]
+    )
+
+
 @require_GET
 def activity(request: HtmxHttpRequest) -> HttpResponse:
     """Activity: every change in the provider, newest first, filtered by the query string."""
@@ -70,6 +78,7 @@ def activity(request: HtmxHttpRequest) -> HttpResponse:
         ),
         "live_targets": live_targets(page, request.provider),
         "has_events": bool(page.items) or selectors.events_for(request.provider).exists(),
+        "export_query": _filters_only(request),
         "section": "activity",
     }
     return render_page_or_partial(

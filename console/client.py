@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-__all__ = ["ApiError", "Introspection", "ManagementClient", "Model", "Token"]
+__all__ = ["ApiError", "Event", "Introspection", "ManagementClient", "Model", "Token"]
 
 
 class ApiError(Exception):
@@ -63,6 +63,26 @@ class Token:
     hint: str = ""
     created_at: int = 0
     updated_at: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change: who made it (`actor_kind`, `actor_name`), how, and each field before, after."""
+
+    event_id: str
+    occurred_at: int
+    action: str
+    actor_kind: str
+    actor_ref: str
+    actor_name: str
+    source: str
+    target_kind: str
+    target_id: str
+    target_name: str
+    ip: str | None = None
+    request_id: str = ""
+    related_id: str = ""
+    changes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +188,20 @@ class ManagementClient:
         known = {item.name for item in dataclass_fields(Introspection)} - {"extra"}
         extra = {key: value for key, value in answer.items() if key not in known}
         return Introspection(**{k: v for k, v in answer.items() if k in known}, extra=extra)
+
+    # --- Events ---------------------------------------------------------------------------
+
+    def iter_events(self, **filters) -> Iterator[Event]:
+        """
+        Every change in your provider, newest first, following the pages' cursors: Activity's
+        filters, for example `iter_events(action="token.cancelled", since=1767225600)`.
+        """
+        for item in self._pages("events", filters):
+            yield _from(Event, item)
+
+    def list_events(self, **filters) -> list[Event]:
+        """Your events matching Activity's filters (`actor`, `action`, `target`, `since`...)."""
+        return list(self.iter_events(**filters))
 
     # --- Plumbing -------------------------------------------------------------------------
 

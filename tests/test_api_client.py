@@ -55,6 +55,24 @@ def test_list_tokens_filters_and_follows_pages(sdk):
     assert everything[0].status == "ACTIVE"
 
 
+def test_list_events_follows_cursors_and_takes_activitys_filters(sdk):
+    for number in range(30):
+        sdk.generate_query_token(None, f"bulk-{number:02}")
+    token_id, _ = sdk.generate_query_token(None, "watched")
+    sdk.cancel_token(token_id)
+
+    everything = sdk.list_events()
+    cancelled = sdk.list_events(action="token.cancelled")
+
+    assert len(everything) > 25  # past the first page of 25
+    assert len({event.event_id for event in everything}) == len(everything)
+    assert [(event.target_name, event.changes) for event in cancelled] == [
+        ("watched", {"status": ["ACTIVE", "CANCELED"]})
+    ]
+    assert cancelled[0].actor_kind == "license_key" and cancelled[0].actor_name == "sdk"
+    assert sdk.list_events(target="nothing-called-this") == []
+
+
 def test_remove_assignment_renew_update_status_and_delete(sdk):
     model_id = sdk.create_model("m")
     token_id, token = sdk.generate_query_token(model_id, "t", expires_at=int(time.time()) + 86400)

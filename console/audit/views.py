@@ -3,14 +3,15 @@ history lists of a token and a model, which the tokens' and models' pages embed.
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
-from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from console.accounts.models import Provider
 from console.audit import selectors
 from console.audit.filters import EventFilter
 from console.audit.models import Event, TargetKind
@@ -38,9 +39,9 @@ def event_page(
         return paginator.page(None), True
 
 
-def live_targets(page: KeysetPage[Event], provider) -> set[str]:
-    """Which of the page's tokens and models still exist (so their names can link to them):
-    one query per kind, whatever the page's length."""
+def live_targets(page: Iterable[Event], provider: Provider) -> set[str]:
+    """Which of the listed events' tokens and models still exist (so their names can link to
+    them): one query per kind, whatever the list's length."""
     ids: dict[str, set[str]] = {TargetKind.TOKEN: set(), TargetKind.MODEL: set()}
     for event in page:
         if event.target_kind in ids:

@@ -2,16 +2,21 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from console.audit.selectors import events_for
+from console.audit.views import live_targets
 from console.dashboard.selectors import EXPIRING_SOON_DAYS, account_summary
 from console.responses import HtmxHttpRequest
 from models_registry.selectors import models_with_token_counts
 
 DASHBOARD_MODELS = 6
+RECENT_EVENTS = 5
 
 
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    """The provider's landing page: what needs attention across models and tokens."""
+    """The provider's landing page: what needs attention across models and tokens, and what
+    changed last."""
+    recent_events = list(events_for(request.provider)[:RECENT_EVENTS])
     return render(
         request,
         "dashboard/dashboard.html",
@@ -19,5 +24,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "summary": account_summary(request.provider),
             "models": models_with_token_counts(request.provider)[:DASHBOARD_MODELS],
             "expiring_soon_days": EXPIRING_SOON_DAYS,
+            "recent_events": recent_events,
+            "live_targets": live_targets(recent_events, request.provider),
         },
     )

@@ -1176,6 +1176,19 @@ def test_the_event_records_the_address_the_trusted_proxies_saw(
     assert event.ip == recorded
 
 
+def test_behind_a_trusted_proxy_a_request_without_forwarded_for_records_the_connections_address(
+    alice_client, make_token, settings
+):
+    settings.TRUST_PROXY_HEADERS = True
+    token, _ = make_token("gateway")
+    mark = last_event_pk()
+
+    alice_client.post(reverse("tokens:suspend", args=[token.token_id]), REMOTE_ADDR="192.0.2.10")
+
+    [event] = events_after(mark)
+    assert event.ip == "192.0.2.10"
+
+
 def test_an_api_event_records_the_callers_address(api, make_token):
     token, _ = make_token("gateway")
     mark = last_event_pk()

@@ -435,6 +435,20 @@ def test_a_patch_that_repeats_the_current_values_records_nothing(api, make_token
     assert events_after(mark) == []
 
 
+def test_a_patch_that_sends_back_the_expiration_it_read_records_no_expiration_change(api):
+    # Made with the default lifetime, so stored to the microsecond; the API shows whole seconds.
+    read = api.post("/api/v1/tokens", {"name": "gateway"}).json()
+    stored = Token.objects.get(token_id=read["token_id"]).expires_at
+    mark = last_event_pk()
+
+    api.patch(
+        f"/api/v1/tokens/{read['token_id']}", {"name": "proxy", "expires_at": read["expires_at"]}
+    )
+
+    assert [event.action for event in events_after(mark)] == [Action.TOKEN_RENAMED]
+    assert Token.objects.get(token_id=read["token_id"]).expires_at == stored
+
+
 def test_renewing_and_cancelling_through_the_api_record_each_change(api, make_token):
     token, _ = make_token("gateway", days=2)
     mark = last_event_pk()

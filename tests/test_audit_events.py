@@ -1033,6 +1033,37 @@ def test_leaving_records_the_member_as_both_actor_and_target(bob_client, bob, ac
     }
 
 
+def test_staff_changing_a_role_and_revoking_an_invitation_in_the_admin_are_recorded_as_staff(
+    staff_browser, staff, acme, bob, invited
+):
+    membership = Membership.objects.get(provider=acme, user=bob)
+    invitation, _ = invited
+    mark = last_event_pk()
+
+    staff_browser.post(f"/admin/accounts/membership/{membership.pk}/change/", {"role": "VIEWER"})
+    staff_browser.post(
+        "/admin/accounts/invitation/",
+        {"action": "revoke_selected", "_selected_action": [invitation.pk]},
+    )
+
+    changed, revoked = events_after(mark)
+    as_staff = {"actor": staff_member(staff), "source": Source.ADMIN, "provider": acme.pk}
+    assert described(changed) == {
+        **as_staff,
+        "action": Action.MEMBER_ROLE_CHANGED,
+        "target": person(bob),
+        "changes": {"role": ["MEMBER", "VIEWER"]},
+        "related_id": "",
+    }
+    assert described(revoked) == {
+        **as_staff,
+        "action": Action.INVITATION_REVOKED,
+        "target": (TargetKind.INVITATION, invitation.invitation_id, "dana@example.com"),
+        "changes": {},
+        "related_id": "",
+    }
+
+
 def test_charlie_cannot_change_a_role_in_acme_and_nothing_is_recorded(charlie_client, acme, bob):
     membership = Membership.objects.get(provider=acme, user=bob)
     mark = last_event_pk()

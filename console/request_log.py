@@ -48,7 +48,9 @@ def client_ip(request: HttpRequest) -> str | None:
     """
     address = request.META.get("REMOTE_ADDR", "")
     if settings.TRUST_PROXY_HEADERS:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        header = request.headers.get("X-Forwarded-For", "")
+        # No header is no entries (not one empty one): too few, so the connection's address.
+        forwarded = [part.strip() for part in header.split(",")] if header else []
         if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
             address = forwarded[-settings.TRUSTED_PROXY_COUNT]
     try:

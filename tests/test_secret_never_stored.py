@@ -1,26 +1,34 @@
 """The plaintext secret exists once, in the creator's hands: never in the database or logs."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Model
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from console import keys
 from console.api.models import LicenseKey
+from console.audit.models import Event
 from console.log_formats import JsonFormatter
 from tests.conftest import TEST_ACTOR
+from tests.test_admin import CHANGELIST, admin_datetime
 from tokens import secrets, services
 from tokens.models import Token
 
 
-def every_stored_value() -> str:
-    """Every value of every row of every table, as one string."""
+def every_stored_value(*models: type[Model]) -> str:
+    """Every value of every row of every table (or of these models' tables), as one string."""
     values = []
     with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
+        tables = [model._meta.db_table for model in models]
+        for table in tables or connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             values.extend(str(value) for row in cursor.fetchall() for value in row)
     return "\n".join(values)
@@ -118,3 +126,38 @@ def test_no_secret_or_digest_reaches_any_log_record(
     assert len([r for r in caplog.records if r.name == "console.requests"]) == 7
     assert all(value not in logged for value in made | {alice_key})
     assert all(value not in logged for value in stored | set(made_secrets.values()))
+
+
+def test_no_secret_digest_or_invitation_link_reaches_any_event(
+    alice_client, alice_key, api, staff, sentiment, acme, made_secrets, settings
+):
+    settings.DEBUG = True  # seed_demo's condition
+    staff_browser = Client()
+    staff_browser.force_login(staff)
+    tab = f"/models/{sentiment.model_id}/tokens/new/"
+    in_ten_days = timezone.now() + timedelta(days=10)
+
+    alice_client.post(tab, {"name": "console-token", "model": sentiment.model_id})
+    alice_client.post("/account/license-keys/new/", {"name": "console-key"})
+    invited = alice_client.post(
+        reverse("member_invite"), {"email": "dana@example.com", "role": "MEMBER"}
+    )
+    api.post("/api/v1/tokens", {"name": "api-token", "model_id": sentiment.model_id})
+    staff_browser.post(
+        f"{CHANGELIST}add/",
+        {"provider": acme.pk, "name": "admin-token", **admin_datetime(in_ten_days)},
+    )
+    call_command("createlicense", "alice", "--name", "shell-key")
+    call_command("seed_demo")
+
+    made = {value for value in made_secrets if value.startswith(("uat_", "lic_"))} | {alice_key}
+    digests = set(made_secrets.values()) | {token.digest for token in Token.objects.all()}
+    digests |= {key.digest for key in LicenseKey.objects.all()}
+    link = invited.context["link"]
+    link_token = link.rstrip("/").rsplit("/", 1)[1]
+    recorded = every_stored_value(Event)
+    # 12 tokens (seed_demo makes 9) and 3 license keys, alice's among them: each with its event.
+    assert len(made) == 15
+    assert Event.objects.filter(action__in=["token.created", "license_key.created"]).count() == 15
+    assert all(value not in recorded for value in made | digests)
+    assert link_token not in every_stored_value() and link not in recorded

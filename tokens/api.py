@@ -215,6 +215,9 @@ class TokenViewSet(
     def partial_update(self, request, token_id):
         token = self.get_object()
         changes = self._input(TokenUpdateSerializer)
+        # To the second, as this API shows it: the expiration a script read back is no change.
+        if changes.get("expires_at") == token.expires_at.replace(microsecond=0):
+            del changes["expires_at"]
         if "model_id" in changes:
             changes["model"] = changes.pop("model_id")
         return self._answer(services.update_token(actor=actor_for(request), token=token, **changes))

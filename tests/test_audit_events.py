@@ -893,7 +893,7 @@ def test_accepting_an_invitation_records_the_person_joining_by_that_invitation(
     }
 
 
-def test_creating_an_account_from_an_invitation_records_the_account_then_the_new_member_joining(
+def test_creating_an_account_from_an_invitation_records_the_new_person_making_it_then_joining(
     client, acme, invited
 ):
     invitation, link = invited
@@ -907,7 +907,7 @@ def test_creating_an_account_from_an_invitation_records_the_account_then_the_new
     dana = Membership.objects.get(user__username="dana").user
     created, joined = events_after(mark)
     assert described(created) == {
-        "actor": (ActorKind.ANONYMOUS, "anonymous", ANONYMOUS_NAME),
+        "actor": member(dana),
         "source": Source.CONSOLE,
         "provider": None,
         "action": Action.ACCOUNT_CREATED,

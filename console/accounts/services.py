@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from console.accounts.models import PROVIDER_NAME_MAX_LENGTH, Invitation, Membership, Provider, Role
 from console.audit.actors import Actor
-from console.audit.models import Action
+from console.audit.models import Action, ActorKind
 from console.audit.services import record
 from console.errors import Conflict, DomainError, Gone, NotFound
 from console.text import clean_name
@@ -74,8 +74,10 @@ def create_user(*, actor: Actor, username: str, password: str, email: str = "") 
                 user = User.objects.create_user(username=username, email=email, password=password)
         except IntegrityError:
             raise _username_taken(username) from None
+        # Someone not signed in who makes an account (from an invitation) makes it themselves.
+        maker = actor.as_user(user) if actor.kind == ActorKind.ANONYMOUS else actor
         record(
-            actor,
+            maker,
             Action.ACCOUNT_CREATED,
             provider=None,
             target=user,
@@ -498,7 +500,7 @@ def create_user_and_accept(
 ) -> User:
     """
     A new account, with the invited email, that joins the invitation's provider at once. The
-    new person is the actor from their first step on: they made the account and joined.
+    new person is the actor of both: they made the account and joined.
     """
     with transaction.atomic():
         user = create_user(

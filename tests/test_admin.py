@@ -258,3 +258,38 @@ def test_staff_see_providers_with_their_members_and_the_memberships(staff_client
     assert "alice" in html and "bob" in html and acme.provider_id in html
     assert memberships.status_code == 200 and "Member" in memberships.content.decode()
     assert invitations.status_code == 200
+
+
+# --- Deleting a person --------------------------------------------------------------------------
+
+
+def test_deleting_a_person_in_the_admin_records_them_leaving_each_provider(staff_client, bob, acme):
+    from console.audit.models import Action, ActorKind, Event
+
+    response = staff_client.post(f"/admin/auth/user/{bob.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    removed = Event.objects.get(action=Action.MEMBER_REMOVED)
+    assert (removed.provider_id, removed.target_name) == (acme.pk, "bob")
+    assert (removed.actor_kind, removed.actor_name) == (ActorKind.STAFF, "staff")
+    assert not type(bob).objects.filter(pk=bob.pk).exists()
+
+
+def test_the_last_owner_of_a_provider_cannot_be_deleted_in_the_admin(staff_client, alice, bob):
+    single = staff_client.get(f"/admin/auth/user/{alice.pk}/delete/")
+    selected = staff_client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [alice.pk, bob.pk], "post": "yes"},
+    )
+
+    assert single.status_code == 403
+    assert selected.status_code == 403
+    assert type(alice).objects.filter(pk__in=[alice.pk, bob.pk]).count() == 2
+
+
+def test_providers_cannot_delete_people_in_the_admin(charlie_client, bob):
+    response = charlie_client.post(f"/admin/auth/user/{bob.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert type(bob).objects.filter(pk=bob.pk).exists()

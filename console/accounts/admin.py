@@ -5,9 +5,12 @@ keeps an Owner; a member joins once).
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db import transaction
 
 from console.accounts import services
-from console.accounts.models import Invitation, Membership, Provider
+from console.accounts.models import Invitation, Membership, Provider, Role
 from console.audit.actors import Actor, actor_for
 from console.errors import DomainError
 from console.service_admin import ServiceAdmin, ServiceForm
@@ -114,3 +117,39 @@ class InvitationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{invitation}: {refusal.message}", messages.WARNING)
             else:
                 self.message_user(request, f"{invitation}: revoked.", messages.SUCCESS)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ConsoleUserAdmin(UserAdmin):
+    """
+    Django's user admin, except that deleting a person first takes them out of each provider
+    through the accounts services (one member.removed event each), and is not offered for the
+    last Owner of a provider, who would leave it with nobody to run it.
+    """
+
+    def _sole_owner_of(self, user) -> list[str]:
+        owned = Membership.objects.filter(user=user, role=Role.OWNER).values("provider")
+        others = Membership.objects.filter(provider__in=owned, role=Role.OWNER).exclude(user=user)
+        alone = owned.exclude(provider__in=others.values("provider"))
+        return list(Provider.objects.filter(pk__in=alone).values_list("name", flat=True))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._sole_owner_of(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            actor = actor_for(request)
+            for membership in obj.memberships.select_related("provider", "user"):
+                services.remove_member(actor=actor, membership=membership)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # Each through delete_model; a selection holding a sole Owner is refused as a whole by
+        # the admin, which asks has_delete_permission of each object first.
+        for user in queryset:
+            self.delete_model(request, user)

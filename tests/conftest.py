@@ -152,6 +152,23 @@ def make_token(acme):
 
 
 @pytest.fixture
+def invited(acme, alice):
+    """An open invitation for dana@example.com to join Acme as Member, and its link's path."""
+    from django.urls import reverse
+
+    from console.accounts.services import invite
+
+    invitation, token = invite(
+        actor=TEST_ACTOR,
+        provider=acme,
+        email="dana@example.com",
+        role=Role.MEMBER,
+        invited_by=alice,
+    )
+    return invitation, reverse("invitation", args=[token])
+
+
+@pytest.fixture
 def deleted_meanwhile(monkeypatch):
     """
     Make the next token change lose a race with a delete: the service reads the token's row,

@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from console.accounts import services as accounts
 from console.accounts.models import Invitation, Membership, Provider, Role
 from console.api.models import LicenseKey
 from console.audit.actors import ANONYMOUS_NAME
@@ -834,19 +833,6 @@ def test_createlicense_records_the_system_from_a_command(alice, acme):
 
 
 # --- Members and invitations ----------------------------------------------------------------
-
-
-@pytest.fixture
-def invited(acme, alice):
-    """An open invitation for dana@example.com to join Acme as Member, and its link's path."""
-    invitation, token = accounts.invite(
-        actor=TEST_ACTOR,
-        provider=acme,
-        email="dana@example.com",
-        role=Role.MEMBER,
-        invited_by=alice,
-    )
-    return invitation, reverse("invitation", args=[token])
 
 
 def test_inviting_records_the_email_and_role_but_never_the_link(alice_client, alice, acme):

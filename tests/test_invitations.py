@@ -17,19 +17,6 @@ from console.errors import DomainError
 from tests.conftest import PASSWORD, TEST_ACTOR
 
 
-@pytest.fixture
-def invited(acme, alice):
-    """An open invitation for dana@example.com to join Acme as Member, and its link's path."""
-    invitation, token = services.invite(
-        actor=TEST_ACTOR,
-        provider=acme,
-        email="dana@example.com",
-        role=Role.MEMBER,
-        invited_by=alice,
-    )
-    return invitation, reverse("invitation", args=[token])
-
-
 def refusal(token: str) -> DomainError:
     with pytest.raises(DomainError) as caught:
         services.invitation_from_link(token)

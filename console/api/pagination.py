@@ -11,6 +11,18 @@ from rest_framework.utils.urls import replace_query_param
 from console.pagination import CappedPaginator, InvalidCursor, KeysetPage, KeysetPaginator
 
 
+def results_per_page(request, parameter: str, default: int, most: int) -> int:
+    """The number of results a page should hold, from `parameter`: 1 to `most`, or 400."""
+    raw = request.query_params.get(parameter)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise exceptions.ValidationError(
+            {parameter: [f"Give a number of results per page from 1 to {most}."]}
+        )
+    return int(raw)
+
+
 class CappedPagination(PageNumberPagination):
     """
     `?page=N&per_page=25|…|100`, as on the Tokens List, with its count capped at 5,000 so a
@@ -30,14 +42,9 @@ class CappedPagination(PageNumberPagination):
         return int(raw)
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise exceptions.ValidationError(
-                {"per_page": [f"Give a number of results per page from 1 to {self.max_page_size}."]}
-            )
-        return int(raw)
+        return results_per_page(
+            request, self.page_size_query_param, self.page_size, self.max_page_size
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
@@ -89,18 +96,9 @@ class KeysetPagination(BasePagination):
     default_limit = 25
     max_limit = 100
 
-    def _limit(self, request) -> int:
-        raw = request.query_params.get("limit")
-        if raw is None:
-            return self.default_limit
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_limit:
-            raise exceptions.ValidationError(
-                {"limit": [f"Give a number of results from 1 to {self.max_limit}."]}
-            )
-        return int(raw)
-
     def paginate_queryset(self, queryset, request, view=None):
-        paginator = KeysetPaginator(queryset, keys=self.keys, per_page=self._limit(request))
+        per_page = results_per_page(request, "limit", self.default_limit, self.max_limit)
+        paginator = KeysetPaginator(queryset, keys=self.keys, per_page=per_page)
         try:
             self.page: KeysetPage = paginator.page(request.query_params.get("cursor"))
         except InvalidCursor:

@@ -102,7 +102,7 @@ def activity_page(page, log_in, alice, bob, make_token, sentiment):
     services.rename_token(actor=as_bob, token=spare, name="spare-renamed")
     services.renew_token(actor=TEST_ACTOR, token=spare)
     log_in(alice)
-    page.get_by_role("link", name="Activity").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
     expect(page.get_by_role("heading", name="Activity", level=1)).to_be_visible()
     return page
 

@@ -1,6 +1,11 @@
 from django.core.management import call_command
+from django.db import connection
 
+from console import bulk_load
+from console.accounts.models import Provider
+from tokens import search
 from tokens.models import Token
+from tokens.selectors import tokens_for
 
 
 def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
@@ -28,3 +33,31 @@ def test_introspection_benchmark_prints_server_times_and_cleans_up(db, capsys):
     assert output.count("µs median (HTTP 200)") == 3
     assert not LicenseKey.objects.exists()
     assert not Token.objects.exists()
+
+
+def _schema_of(table):
+    """The table's indexes and (SQLite) triggers, by name."""
+    with connection.cursor() as cursor:
+        names = {
+            name
+            for name, details in connection.introspection.get_constraints(cursor, table).items()
+            if details["index"]
+        }
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+            names |= {name for (name,) in cursor.fetchall()}
+    return names
+
+
+def test_a_large_load_rebuilds_the_indexes_and_the_name_search(db, monkeypatch, capsys):
+    before = _schema_of("tokens_token")
+    monkeypatch.setattr(bulk_load, "LARGE_LOAD", 10)  # the million-row path, at 40 rows
+
+    call_command("benchmark_tokens", tokens=40, small=5, models=3, repeat=1)
+
+    assert _schema_of("tokens_token") == before
+    loaded = tokens_for(Provider.objects.get(name="bench"))
+    # On SQLite the text index is an FTS5 table the load fills after the fact: it must find them.
+    assert search.name_contains(loaded, "-000001").count() == 10

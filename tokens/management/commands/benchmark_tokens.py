@@ -9,15 +9,15 @@ import hashlib
 import random
 import statistics
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from console import bulk_load
 from console.accounts.models import Provider
 from console.accounts.services import create_provider
 from console.audit.actors import Actor
@@ -87,57 +87,6 @@ ACTOR = Actor.system("benchmark_tokens")
 QUERIES = ["", "a", "re", "res", "research-", "batch", "lab-0", "4242", "zzqx", "zq", "9z"]
 
 
-@contextmanager
-def _indexes_rebuilt_after(cursor, table, *, large: bool):
-    """
-    The bulk loader's classic trick: drop the table's secondary (non-unique) indexes and the
-    trigram triggers, load, then build them once. Maintaining ten indexes row by row is what
-    makes a million inserts slow; unique indexes stay, so the load still checks them.
-    """
-    if not large:
-        yield
-        return
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s"
-            " AND indexdef NOT LIKE 'CREATE UNIQUE%%'",
-            [table],
-        )
-        indexes, triggers = cursor.fetchall(), []
-    else:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE tbl_name = %s AND type = 'index'"
-            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE tbl_name = %s AND type = 'trigger'", [table]
-        )
-        triggers = cursor.fetchall()
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
-        last_id = cursor.fetchone()[0]
-    for name, _ in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    for name, _ in triggers:
-        cursor.execute(f'DROP TRIGGER "{name}"')
-    if connection.vendor == "sqlite":
-        # Room for the unique indexes' pages, which random digests touch all over.
-        cursor.execute("PRAGMA cache_size = -262144")
-    yield
-    if connection.vendor == "postgresql":
-        # Django's foreign keys are deferred; PostgreSQL builds no index with checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    for _, definition in [*indexes, *triggers]:
-        cursor.execute(definition)
-    if triggers:
-        cursor.execute(
-            f"INSERT INTO {search.FTS_TABLE}(rowid, name)"  # noqa: S608
-            f" SELECT id, name FROM {table} WHERE id > %s",
-            [last_id],
-        )
-
-
 class Command(BaseCommand):
     help = "Bulk-load tokens for a benchmark provider and print the server time of key pages."
 
@@ -157,7 +106,7 @@ class Command(BaseCommand):
                 cursor.execute("SET statement_timeout = 0")
         big = self._provider(username, tokens, models)
         small_one = self._provider(f"{username}-small", small, models)
-        self._analyze()
+        bulk_load.refresh_statistics()
         for (person, provider), what in [big, small_one]:
             total = Token.objects.filter(provider=provider).count()
             self.stdout.write(f"{connection.vendor}: {total:,} tokens for “{provider.name}”")
@@ -223,35 +172,13 @@ class Command(BaseCommand):
             )
 
     def _load(self, owner, models, start, count):
-        rows = self._rows(owner, models, start, count)
-        table = Token._meta.db_table
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            _indexes_rebuilt_after(cursor, table, large=count >= 100_000),
-        ):
-            if connection.vendor == "postgresql":
-                sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(COLUMNS))
-                sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
-                batch = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) == 20_000:
-                        cursor.executemany(sql, batch)
-                        batch.clear()
-                if batch:
-                    cursor.executemany(sql, batch)
-
-    def _analyze(self):
-        """Fresh statistics (and, on PostgreSQL, a visibility map), as autovacuum would keep."""
-        with connection.cursor() as cursor:
-            vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+        bulk_load.load_rows(
+            Token._meta.db_table,
+            COLUMNS,
+            self._rows(owner, models, start, count),
+            large=count >= bulk_load.LARGE_LOAD,
+            text_indexes={search.FTS_TABLE: "name"},
+        )
 
     def _measure(self, client, url, repeat, **headers):
         client.get(url, **headers)  # warm caches and the connection

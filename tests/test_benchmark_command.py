@@ -3,6 +3,8 @@ from django.db import connection
 
 from console import bulk_load
 from console.accounts.models import Provider
+from console.audit.models import Action
+from console.audit.selectors import events_for
 from tokens import search
 from tokens.models import Token
 from tokens.selectors import tokens_for
@@ -61,3 +63,19 @@ def test_a_large_load_rebuilds_the_indexes_and_the_name_search(db, monkeypatch, 
     loaded = tokens_for(Provider.objects.get(name="bench"))
     # On SQLite the text index is an FTS5 table the load fills after the fact: it must find them.
     assert search.name_contains(loaded, "-000001").count() == 10
+
+
+def test_events_benchmark_loads_events_and_prints_each_section(db, capsys):
+    call_command("benchmark_events", events=300, small=20, repeat=1, rounds=1, writes=2)
+
+    output = capsys.readouterr().out
+    provider = Provider.objects.get(name="bench-events")
+    loaded = events_for(provider)
+    assert loaded.count() >= 300
+    assert loaded.filter(event_id__regex=r"^evt_[0-9A-Za-z]{20}$").count() == loaded.count()
+    assert loaded.filter(action=Action.TOKEN_ASSIGNED).exclude(related_id="").exists()
+    assert " events in " in output
+    for section in ["Activity (", "API (", "History (", "CSV export", "Write cost"]:
+        assert output.count(section) >= 1, section
+    assert "(refused)" in output
+    assert "the event adds" in output

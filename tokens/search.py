@@ -7,19 +7,20 @@ query shapes; this module keeps that difference in one place:
 - Prefix matches walk a B-tree in name order and stop at the limit: on SQLite an index on
   `name COLLATE NOCASE` (which `LIKE 'x%'` can use), on PostgreSQL one on
   `UPPER(name) COLLATE "C"` (byte order, so `LIKE 'X%'` can use it too).
-- Substring matches use a trigram index: FTS5's trigram tokenizer on SQLite, pg_trgm's GIN on
-  PostgreSQL. Trigrams need 3 characters: for shorter text, substring matches come from the
-  provider's 5,000 most recently created assignable tokens (prefix matches still from all).
+- Substring matches use a trigram index (console/text_search.py): FTS5's trigram tokenizer on
+  SQLite, pg_trgm's GIN on PostgreSQL. Trigrams need 3 characters: for shorter text, substring
+  matches come from the provider's 5,000 most recently created assignable tokens (prefix
+  matches still from all).
 """
 
 from django.db import connection
 from django.db.models import QuerySet, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate, Lower, Upper
+
+from console.text_search import containing_text
 
 FTS_TABLE = "tokens_token_name_fts"
 SHORT_TEXT_SCAN_LIMIT = 5_000
-COMMON_TEXT_MATCHES = 2_000
 
 
 def _postgres() -> bool:
@@ -52,29 +53,9 @@ def starting_with(tokens: QuerySet, text: str) -> QuerySet:
     return name_order(tokens)
 
 
-def _common_in_fts(text: str) -> bool:
-    """Whether many names (of all providers) contain `text`: then scanning in order is cheaper."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE name LIKE %s LIMIT %s)",  # noqa: S608
-            [f"%{text}%", COMMON_TEXT_MATCHES],
-        )
-        return cursor.fetchone()[0] >= COMMON_TEXT_MATCHES
-
-
 def name_contains(tokens: QuerySet, text: str) -> QuerySet:
     """Tokens whose name contains `text`, ignoring case; a trigram index serves 3+ characters."""
-    if len(text) < 3 or _postgres() or any(char in text for char in "%_\\"):
-        # pg_trgm's index serves UPPER(name::text) LIKE '%X%', which is what icontains writes.
-        return tokens.filter(name__icontains=text)
-    if _common_in_fts(text):
-        # The trigram table spans every provider: walking thousands of other providers' matches
-        # costs more than scanning this provider's tokens in page order until a page is full.
-        return tokens.filter(name__icontains=text)
-    # Few matches (the check above), so collecting them first is cheap and needs no join order.
-    # FTS5 ignores ESCAPE (and would then scan), so text with LIKE wildcards took the path above.
-    matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE name LIKE %s", [f"%{text}%"])  # noqa: S608, S611
-    return tokens.filter(pk__in=matching)
+    return containing_text(tokens, "name", text, fts_table=FTS_TABLE)
 
 
 def containing(tokens: QuerySet, text: str) -> QuerySet:

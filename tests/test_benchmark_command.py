@@ -3,6 +3,7 @@ from django.db import connection
 
 from console import bulk_load
 from console.accounts.models import Provider
+from console.audit.filters import EventFilter
 from console.audit.models import Action
 from console.audit.selectors import events_for
 from tokens import search
@@ -65,12 +66,19 @@ def test_a_large_load_rebuilds_the_indexes_and_the_name_search(db, monkeypatch, 
     assert search.name_contains(loaded, "-000001").count() == 10
 
 
-def test_events_benchmark_loads_events_and_prints_each_section(db, capsys):
+def test_events_benchmark_loads_events_and_prints_each_section(db, monkeypatch, capsys):
+    before = _schema_of("audit_event")
+    monkeypatch.setattr(bulk_load, "LARGE_LOAD", 100)  # the million-row path, at 300 rows
+
     call_command("benchmark_events", events=300, small=20, repeat=1, rounds=1, writes=2)
 
     output = capsys.readouterr().out
     provider = Provider.objects.get(name="bench-events")
     loaded = events_for(provider)
+    assert _schema_of("audit_event") == before
+    with_batch = loaded.filter(target_name__icontains="batch")
+    assert with_batch.exists()
+    assert EventFilter({"target": "batch"}, queryset=loaded).qs.count() == with_batch.count()
     assert loaded.count() >= 300
     assert loaded.filter(event_id__regex=r"^evt_[0-9A-Za-z]{20}$").count() == loaded.count()
     assert loaded.filter(action=Action.TOKEN_ASSIGNED).exclude(related_id="").exists()

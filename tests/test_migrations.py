@@ -31,6 +31,19 @@ def test_search_and_sort_indexes_exist_after_all_migrations(db):
     assert expected <= database_objects()
 
 
+def test_activitys_name_search_index_exists_after_all_migrations(db):
+    if connection.vendor == "sqlite":
+        expected = {"audit_event_fts_insert", "audit_event_fts_delete"}
+        found = database_objects()
+    else:
+        expected = {"event_target_name_trgm"}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_event'")
+            found = {row[0] for row in cursor.fetchall()}
+
+    assert expected <= found
+
+
 BEFORE_PROVIDERS = [
     ("accounts", None),
     ("models_registry", "0001_create_ai_model"),

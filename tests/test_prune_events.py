@@ -98,3 +98,24 @@ def test_another_provider_cannot_prune_through_any_page(charlie_client, aged_eve
         charlie_client.post(url, {"action": "delete_selected"})
 
     assert Event.objects.count() == before
+
+
+def test_pruned_events_leave_the_name_search_too(aged_events):
+    from console.audit.models import TARGET_NAME_FTS_TABLE
+    from console.audit.services import prune_events
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 table, kept by triggers (pg_trgm's is an index).")
+
+    prune_events(older_than_days=90)
+
+    with connection.cursor() as cursor:
+        # Compares the trigram table with audit_event: fails if a row went without it.
+        cursor.execute(
+            f"INSERT INTO {TARGET_NAME_FTS_TABLE}({TARGET_NAME_FTS_TABLE}, rank)"
+            " VALUES ('integrity-check', 1)"
+        )
+        cursor.execute(
+            f"SELECT count(*) FROM {TARGET_NAME_FTS_TABLE} WHERE target_name LIKE '%-acme%'"
+        )
+        assert cursor.fetchone()[0] == 1  # new-acme's creation

@@ -7,8 +7,9 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from console.audit.models import Action, Event, EventQuerySet
+from console.audit.models import TARGET_NAME_FTS_TABLE, Action, Event, EventQuerySet
 from console.filters import StartOfDayFilter
+from console.text_search import containing_text
 
 # What an actor reference looks like (console.audit.actors): anything else is refused.
 ACTOR_REF = re.compile(r"user:[0-9]{1,19}|key:[0-9A-Za-z_]{1,32}|system|anonymous")
@@ -75,7 +76,9 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     def filter_target(self, queryset: EventQuerySet, name: str, value: str) -> EventQuerySet:
-        return queryset.filter(target_name__icontains=value) if value else queryset
+        if not value:
+            return queryset
+        return containing_text(queryset, "target_name", value, fts_table=TARGET_NAME_FTS_TABLE)
 
     # Whole days in the console's time zone: From its start, To the end of its day.
     def filter_since(self, queryset: EventQuerySet, name: str, value) -> EventQuerySet:

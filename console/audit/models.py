@@ -17,6 +17,9 @@ from console.identifiers import new_public_id
 # Fields whose values are moments: stored as ISO 8601 in UTC, shown in the console's time zone,
 # given as Unix seconds by the API.
 MOMENT_FIELDS = frozenset({"expires_at"})
+# Activity's "Name contains": on SQLite, the FTS5 trigram table mirroring target_name (made by
+# migration 0002 with pg_trgm's index on PostgreSQL; see console/text_search.py).
+TARGET_NAME_FTS_TABLE = "audit_event_target_name_fts"
 APPEND_ONLY = "Events are append-only: nothing changes or deletes one (see prune_events)."
 
 

@@ -39,7 +39,7 @@ from console.api.selectors import license_keys_for
 from console.api.services import create_license_key, revoke_license_key
 from console.audit.actors import Actor
 from console.audit.filters import EventFilter
-from console.audit.models import Action, ActorKind, Event, TargetKind
+from console.audit.models import TARGET_NAME_FTS_TABLE, Action, ActorKind, Event, TargetKind
 from console.audit.selectors import events_for, history_of_model, history_of_token
 from console.audit.views import ACTIVITY_PAGE_SIZE, NEWEST_FIRST
 from console.identifiers import BASE62_ALPHABET
@@ -362,6 +362,7 @@ class Command(BaseCommand):
                 COLUMNS,
                 EventRows(world, start=have, count=count - have),
                 large=count - have >= bulk_load.LARGE_LOAD,
+                text_indexes={TARGET_NAME_FTS_TABLE: "target_name"},
             )
             seconds = time.perf_counter() - started
             self.stdout.write(f"Loaded {count - have:,} events in {seconds:.1f} s")

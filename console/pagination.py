@@ -5,6 +5,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import cast
 
 from django.core.exceptions import ValidationError
@@ -72,6 +73,16 @@ class CappedCount(Subquery):
         super().__init__(queryset.order_by().values("pk")[: cap + 1], output_field=IntegerField())
 
 
+def _union_branches[T: Model](queryset: QuerySet[T]) -> list[QuerySet[T]]:
+    """The querysets that `queryset` is the union of, or just `queryset`."""
+    if queryset.query.combinator != "union":
+        return [queryset]
+    return [
+        type(queryset)(model=queryset.model, query=query.clone(), using=queryset.db)
+        for query in queryset.query.combined_queries
+    ]
+
+
 class InvalidCursor(ValueError):
     """A cursor that this paginator did not write (altered, truncated, or for another list)."""
 
@@ -105,11 +116,16 @@ class KeysetPaginator[T: Model]:
     `keys` are the queryset's ordering, ending with the primary key so that every row has a
     distinct position (for example ["-occurred_at", "-pk"]). The cursor is opaque to clients:
     the position's values, in JSON, in URL-safe base64.
+
+    A `union()` of querysets is paged branch by branch: each branch walks its own index to the
+    page's length, and the branches' rows are merged, each row once. A database cannot walk one
+    index for `a = x OR b = x` in order: it scans a wider index past rows that match neither,
+    or sorts every match.
     """
 
     def __init__(self, queryset: QuerySet[T], *, keys: list[str], per_page: int):
         assert keys[-1].lstrip("-") == "pk", "the last key makes positions unique"
-        self.queryset = queryset
+        self.branches = _union_branches(queryset)
         self.keys = keys
         self.per_page = per_page
         meta = queryset.model._meta
@@ -157,20 +173,30 @@ class KeysetPaginator[T: Model]:
     def page(self, cursor: str | None) -> KeysetPage[T]:
         """The first page, or the one `cursor` (from a previous page) points to."""
         if not cursor:
-            items = list(self.queryset.order_by(*self.keys)[: self.per_page + 1])
+            items = self._rows(self.keys, None)
             return self._page(items[: self.per_page], more_after=len(items) > self.per_page)
         direction, values = self._decode(cursor)
         if direction == "next":
-            rows = self.queryset.filter(self._past(values, forward=True)).order_by(*self.keys)
-            items = list(rows[: self.per_page + 1])
+            items = self._rows(self.keys, self._past(values, forward=True))
             return self._page(
                 items[: self.per_page], more_after=len(items) > self.per_page, more_before=True
             )
         reverse = [key[1:] if key.startswith("-") else f"-{key}" for key in self.keys]
-        rows = self.queryset.filter(self._past(values, forward=False)).order_by(*reverse)
-        items = list(rows[: self.per_page + 1])
+        items = self._rows(reverse, self._past(values, forward=False))
         page = items[: self.per_page][::-1]
         return self._page(page, more_after=True, more_before=len(items) > self.per_page)
+
+    def _rows(self, order: list[str], past: Q | None) -> list[T]:
+        """The first per_page + 1 rows in `order` (past the cursor's position, if any)."""
+        found: dict[object, T] = {}
+        for branch in self.branches:
+            rows = branch if past is None else branch.filter(past)
+            found.update((row.pk, row) for row in rows.order_by(*order)[: self.per_page + 1])
+        items = list(found.values())
+        if len(self.branches) > 1:
+            for key, field in reversed(list(zip(order, self.fields, strict=True))):
+                items.sort(key=attrgetter(field.attname), reverse=key.startswith("-"))
+        return items[: self.per_page + 1]
 
     def _page(self, items: list[T], *, more_after: bool, more_before: bool = False) -> KeysetPage:
         return KeysetPage(

@@ -142,6 +142,29 @@ def test_a_models_history_shows_its_changes_and_its_tokens_comings_and_goings(
     assert 'aria-current="page">History</a>' in html
 
 
+def test_a_models_history_pages_older_and_newer_through_both_kinds_of_event(
+    alice_client, sentiment, make_token, monkeypatch
+):
+    from models_registry import views
+
+    monkeypatch.setattr(views, "HISTORY_PAGE_SIZE", 2)
+    token, _ = make_token("gateway", model=sentiment)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
+    update_model(actor=TEST_ACTOR, model=sentiment, name="Sentiment v2")
+    url = f"/models/{sentiment.model_id}/history/"
+
+    first, response = history_of(alice_client, url)
+    older = response.context["page"].next_cursor
+    second, response = history_of(alice_client, f"{url}?cursor={older}")
+    newer = response.context["page"].previous_cursor
+    back, _ = history_of(alice_client, f"{url}?cursor={newer}")
+
+    assert first == ["model.renamed", "token.unassigned"]
+    assert second == ["token.created", "model.created"]
+    assert response.context["page"].next_cursor is None
+    assert back == first
+
+
 def test_viewers_open_a_models_history(victor_client, sentiment):
     assert victor_client.get(f"/models/{sentiment.model_id}/history/").status_code == 200
 

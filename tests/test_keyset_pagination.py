@@ -88,3 +88,19 @@ def test_a_cursor_never_reaches_another_providers_rows(alice, acme, charlie, glo
     )
 
     assert all(event.provider_id == globex.pk for event in page)
+
+
+@pytest.mark.parametrize("keys", [["name", "-pk"], ["-name", "pk"], ["-created_at", "-pk"]])
+@pytest.mark.parametrize("per_page", [1, 2, 3, 7, 10])
+def test_a_union_is_paged_branch_by_branch_every_row_once_in_order(tokens, keys, per_page):
+    rows = Token.objects.order_by()
+    # Overlapping branches ("a2" is in both): the union holds each row once.
+    union = rows.filter(name__istartswith="a").union(rows.filter(name__in=["b", "B2", "a2"]))
+    paginator = KeysetPaginator(union, keys=keys, per_page=per_page)
+
+    forwards, backwards = walk(paginator)
+
+    expected = list(union.order_by(*keys))
+    assert len(expected) == 5
+    assert [token for page in forwards for token in page] == expected
+    assert [token for page in reversed(backwards) for token in page] == expected

@@ -21,7 +21,9 @@ def events(page):
     return page.get_by_role("list", name=re.compile("History of|Events")).get_by_role("listitem")
 
 
-def test_a_tokens_history_after_edit_renew_and_cancel(page, log_in, alice, make_token, sentiment):
+def test_a_tokens_history_after_edit_renew_and_cancel(
+    page, log_in, alice, make_token, sentiment, screenshot
+):
     make_token("gateway", model=sentiment)
     log_in(alice)
     page.goto("/tokens/")
@@ -57,6 +59,7 @@ def test_a_tokens_history_after_edit_renew_and_cancel(page, log_in, alice, make_
     expect(history.nth(2)).to_contain_text("Token note changed")
     expect(history.nth(3)).to_contain_text(re.compile(r"from gateway\W+to gateway-prod"))
     expect(history.nth(4)).to_contain_text("Token created")
+    screenshot("token-history")
     assert accessibility_violations(page) == []
     assert page.console_errors == []
 

@@ -280,3 +280,31 @@ def test_the_export_link_carries_the_filters_but_not_the_page(alice_client, hist
     html = alice_client.get("/activity/?action=token.renamed&cursor=abc").content.decode()
 
     assert 'href="/activity/export.csv?action=token.renamed"' in html
+
+
+def test_staff_and_a_revoked_key_chosen_from_a_link_keep_their_names(
+    client, staff, alice, acme, make_token
+):
+    from console.api.services import create_license_key, revoke_license_key
+    from tests.conftest import ApiCaller
+
+    token, _ = make_token("gateway")
+    client.force_login(staff)
+    client.post(
+        "/admin/tokens/token/", {"action": "suspend_selected", "_selected_action": [token.pk]}
+    )
+    key, secret = create_license_key(
+        actor=TEST_ACTOR, provider=acme, created_by=alice, name="old-script"
+    )
+    ApiCaller(client, secret).post("/api/v1/tokens", {"name": "from-the-script"})
+    revoke_license_key(actor=TEST_ACTOR, key=key)
+    client.force_login(alice)
+    staff_ref = Event.objects.get(action="token.suspended").actor_ref
+
+    _, as_staff = shown(client, f"actor={staff_ref}")
+    _, as_key = shown(client, f"actor=key:{key.key_id}")
+
+    assert (
+        f'<option value="{staff_ref}" selected>Staff: staff</option>' in as_staff.content.decode()
+    )
+    assert "License key “old-script” (no longer here)</option>" in as_key.content.decode()

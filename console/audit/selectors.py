@@ -3,7 +3,8 @@
 from console.accounts.models import Provider
 from console.accounts.selectors import members_of
 from console.api.selectors import license_keys_for
-from console.audit.models import Event, EventQuerySet
+from console.audit.models import ActorKind, Event, EventQuerySet
+from console.audit.presentation import actor_label
 from models_registry.models import AIModel
 from tokens.models import Token
 
@@ -46,12 +47,9 @@ def actor_choices(provider: Provider, *, selected: str | None = None) -> list[tu
     ]
     choices.append(("system", "System (commands)"))
     if selected and selected not in {ref for ref, _ in choices}:
-        name = (
-            events_for(provider)
-            .filter(actor_ref=selected)
-            .values_list("actor_name", flat=True)
-            .first()
-        )
-        if name:
-            choices.append((selected, f"{name} (no longer here)"))
+        latest = events_for(provider).filter(actor_ref=selected).first()
+        if latest is not None:
+            # Staff act from the admin without belonging; others have left or been revoked.
+            gone = "" if latest.actor_kind == ActorKind.STAFF else " (no longer here)"
+            choices.append((selected, f"{actor_label(latest)}{gone}"))
     return choices

@@ -132,3 +132,42 @@ def test_createprovider_refuses_an_unknown_provider_and_creates_nobody(acme, mon
     with pytest.raises(CommandError, match="There is no provider named “Nowhere”"):
         call_command("createprovider", "dave", "--provider", "Nowhere", "--noinput")
     assert not get_user_model().objects.filter(username="dave").exists()
+
+
+# --- Password length --------------------------------------------------------------------------
+
+ELEVEN = "mauve-tiger"  # 11 characters, otherwise unremarkable
+TWELVE = "mauve-tigers"
+
+
+def test_a_password_needs_twelve_characters_and_says_so(db):
+    from console.errors import DomainError
+
+    with pytest.raises(DomainError, match="at least 12 characters"):
+        create_user(actor=TEST_ACTOR, username="dana", password=ELEVEN)
+
+    assert create_user(actor=TEST_ACTOR, username="dana", password=TWELVE).check_password(TWELVE)
+
+
+def test_changing_to_a_short_password_is_refused_beside_the_field(alice_client, alice):
+    page = alice_client.get("/accounts/password/").content.decode()
+    response = alice_client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": ELEVEN, "new_password2": ELEVEN},
+    )
+
+    assert "At least 12 characters" in page
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+def test_another_providers_owner_cannot_change_alices_password(charlie_client, alice):
+    charlie_client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": TWELVE + "x", "new_password2": TWELVE + "x"},
+    )
+
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)

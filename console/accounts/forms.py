@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.views.decorators.debug import sensitive_variables
 
@@ -10,6 +11,19 @@ from console.accounts.models import Invitation, Membership, Provider, Role
 from console.audit.actors import Actor
 from console.errors import DomainError
 from console.forms import DialogForm, add_domain_error
+
+PASSWORD_RULES = (
+    f"At least {settings.PASSWORD_MIN_LENGTH} characters; not a common password, not only "
+    "digits, and not like your username or email."
+)
+
+
+class ConsolePasswordChangeForm(PasswordChangeForm):
+    """Change password, with the rules said in one sentence next to the new password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_RULES
 
 
 class InviteForm(DialogForm):
@@ -155,6 +169,7 @@ class JoinWithNewAccountForm(forms.Form):
         strip=False,
         error_messages={"required": "Enter a password."},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=PASSWORD_RULES,
     )
     password2 = forms.CharField(
         label="Password again",

@@ -7,6 +7,7 @@ process refuses to start with DEBUG off and the development values).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "console",
@@ -142,6 +144,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After MessageMiddleware in this list, so it sees messages before they are stored.
     "console.middleware.HtmxMessagesMiddleware",
+    # Last: turns a locked-out sign-in into its answer (console.accounts.signin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -208,6 +212,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes counts failed sign-ins (console and admin alike) and refuses a locked-out one
+# before any password is checked; then Django's own backend signs people in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A username and an address together: a stranger cannot lock someone out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # failures count in a row; a lockout is not lifted by success
+AXES_CLIENT_IP_CALLABLE = "console.request_log.client_ip"
+AXES_LOCKOUT_CALLABLE = "console.accounts.signin.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each person's failed attempts, for their Security page
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -1,11 +1,14 @@
 """The project's own endpoints: what load balancers ask, and the answers to errors."""
 
 import sys
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -74,3 +77,13 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("console/unavailable.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+@login_not_required
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's sign-in page sends staff to the console's, and back to the admin after."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    target = reverse("login") + "?" + urlencode({"next": next_url or reverse("admin:index")})
+    return HttpResponseRedirect(target)

@@ -258,7 +258,7 @@ def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
             if action == "create" and not signed_in:
                 user = form.join(actor=actor_for(request))
                 if user is not None:
-                    login(request, user)
+                    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
                     membership = Membership.objects.select_related("provider").get(
                         provider=found.provider, user=user
                     )

@@ -329,6 +329,22 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1")
 if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1.")
 
+# Bad license keys one address may present to the JSON API in a minute before it gets 429.
+API_BAD_KEY_LIMIT = envint("API_BAD_KEY_LIMIT", "20")
+if API_BAD_KEY_LIMIT < 1:
+    raise ImproperlyConfigured("API_BAD_KEY_LIMIT must be at least 1.")
+
+# The cache: what app servers share beyond the database (the API's bad-key counts). Redis when
+# REDIS_URL is set, as it must be with several app servers; otherwise each process's memory.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Days an audit event is kept before `prune_events` deletes it; unset or blank keeps every event.
 AUDIT_RETENTION_DAYS = optional_envint("AUDIT_RETENTION_DAYS")
 if AUDIT_RETENTION_DAYS is not None and AUDIT_RETENTION_DAYS < 1:

@@ -364,3 +364,12 @@ def api(client, alice_key):
 @pytest.fixture
 def charlie_api(client, charlie_key):
     return ApiCaller(client, charlie_key)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis too, where REDIS_URL points at one)."""
+    from django.core.cache import cache
+
+    yield
+    cache.clear()

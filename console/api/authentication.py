@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from console.accounts.models import Provider
 from console.api.models import LicenseKey
 from console.api.services import authenticate_license_key
+from console.api.throttling import seconds_locked_after_bad_key
 
 
 def bearer_credentials(request) -> str | None:
@@ -38,6 +39,13 @@ class LicenseKeyAuthentication(BaseAuthentication):
             return None
         key = authenticate_license_key(presented)
         if key is None:
+            wait = seconds_locked_after_bad_key(request)
+            if wait is not None:
+                raise exceptions.Throttled(
+                    wait=wait,
+                    detail="Too many bad license keys from your address: try again in "
+                    f"{wait} second{'s' if wait != 1 else ''}.",
+                )
             hint = (
                 " This is a User Access Token: the management API needs a license key."
                 if presented.startswith("uat_")

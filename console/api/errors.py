@@ -70,14 +70,16 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or not yours.",
     409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
     415: "Send JSON (`Content-Type: application/json`).",
+    429: "Too many bad license keys from your address: wait `Retry-After` seconds.",
 }
 
 
 def error_responses(*statuses: int) -> dict:
-    """Schema entries for the error answers an endpoint gives (401 is always among them)."""
+    """Schema entries for the error answers an endpoint gives (401 and 429, for a bad license
+    key and too many of them, are always among them)."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
-        for code in sorted({401, *statuses})
+        for code in sorted({401, 429, *statuses})
     }
 
 
@@ -118,6 +120,9 @@ def api_exception_handler(exc, context):
         auth_header = getattr(exc, "auth_header", None)  # set by DRF on 401s
         if auth_header:
             headers["WWW-Authenticate"] = auth_header
+        wait = getattr(exc, "wait", None)  # set by REST framework on 429s
+        if wait is not None:
+            headers["Retry-After"] = str(int(wait))
         if isinstance(exc, exceptions.ValidationError):
             detail = (
                 exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}

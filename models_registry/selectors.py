@@ -16,7 +16,9 @@ def models_for(provider: Provider) -> QuerySet[AIModel]:
 
 def models_of_member(user: User) -> QuerySet[AIModel]:
     """Models of every provider `user` belongs to (for opening one by its id, then switching)."""
-    return AIModel.objects.filter(provider__memberships__user=user).select_related("provider")
+    return AIModel.objects.filter(
+        provider__memberships__user=user, provider__is_active=True
+    ).select_related("provider")
 
 
 def models_with_token_counts(provider: Provider) -> QuerySet[AIModel]:

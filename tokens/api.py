@@ -345,6 +345,7 @@ _UNUSABLE = {
     services.AuthFailure.SUSPENDED: "This token is suspended.",
     services.AuthFailure.EXPIRED: "This token has expired.",
     services.AuthFailure.UNASSIGNED: "This token is not assigned to a model yet.",
+    services.AuthFailure.PROVIDER_INACTIVE: "This token's provider is not active at the moment.",
 }
 
 

@@ -19,9 +19,9 @@ def tokens_for(provider: Provider) -> TokenQuerySet:
 
 def tokens_of_member(user: User) -> TokenQuerySet:
     """Tokens of every provider `user` belongs to (for opening one by its id, then switching)."""
-    return Token.objects.filter(provider__memberships__user=user).select_related(
-        "model", "provider"
-    )
+    return Token.objects.filter(
+        provider__memberships__user=user, provider__is_active=True
+    ).select_related("model", "provider")
 
 
 def tokens_of_model(model: AIModel) -> TokenQuerySet:

@@ -487,6 +487,7 @@ class AuthFailure(StrEnum):
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     UNASSIGNED = "unassigned"
+    PROVIDER_INACTIVE = "provider_inactive"
 
 
 @dataclass(frozen=True)
@@ -512,13 +513,17 @@ def _lookup_sql(*, with_provider: bool, digests: PresentedDigests) -> str:
     compiling it on every call, several times the cost of running it (`benchmark_introspection`).
     Identifiers come from the models' metadata, quoted for the database in use.
     """
-    sql = (
-        f"SELECT t.*, m.{column(AIModel, 'model_id')} AS model_public_id "  # noqa: S608 - identifiers only
-        f"FROM {table(Token)} t LEFT JOIN {table(AIModel)} m "
-        f"ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')} "
-        f"WHERE {digests.condition('t.' + column(Token, 'digest'))}"
-    )
-    return sql + (f" AND t.{column(Token, 'provider')} = %s" if with_provider else "")
+    token, model, provider = table(Token), table(AIModel), table(Provider)
+    select = f"SELECT t.*, m.{column(AIModel, 'model_id')} AS model_public_id"
+    joins = f"LEFT JOIN {model} m ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')}"
+    where = f"WHERE {digests.condition('t.' + column(Token, 'digest'))}"
+    if with_provider:
+        # The license key's provider, already known to be active: no join needed.
+        where += f" AND t.{column(Token, 'provider')} = %s"
+    else:
+        select += f", p.{column(Provider, 'is_active')} AS provider_active"
+        joins += f" JOIN {provider} p ON p.{column(Provider, 'pk')} = t.{column(Token, 'provider')}"
+    return f"{select} FROM {token} t {joins} {where}"
 
 
 @sensitive_variables("presented", "digests")
@@ -551,5 +556,9 @@ def authenticate(presented: str, *, provider: Provider | None = None) -> Authent
             ["id", "model_id", "provider_id", "name"],
             [token.model_id, token.model_public_id, token.provider_id, token.model_name],
         )
+    # Only looked up without `provider` (an end user's own check): a license key's provider is
+    # already known to be active.
+    if not getattr(token, "provider_active", True):
+        return Authentication(None, AuthFailure.PROVIDER_INACTIVE)
     failure = _failure(token)
     return Authentication(token if failure is None else None, failure)

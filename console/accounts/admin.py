@@ -50,10 +50,26 @@ class ProviderAdmin(ServiceAdmin):
     form = ProviderAdminForm
     delete_service = staticmethod(_delete_provider)
     delete_argument = "provider"
-    list_display = ["name", "provider_id", "created_at"]
+    list_display = ["name", "provider_id", "is_active", "created_at"]
+    list_filter = ["is_active"]
     search_fields = ["name", "=provider_id"]
-    readonly_fields = ["provider_id", "created_at"]
+    readonly_fields = ["provider_id", "is_active", "created_at"]
     inlines = [MembershipInline]
+    actions = ["deactivate_selected", "reactivate_selected"]
+
+    def _set_active(self, request, queryset, active: bool, done: str) -> None:
+        actor = actor_for(request)
+        for provider in queryset:
+            services.set_provider_active(actor=actor, provider=provider, active=active)
+        self.message_user(request, f"{done} {queryset.count()} provider(s).", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected providers (their tokens and keys stop)")
+    def deactivate_selected(self, request, queryset):
+        self._set_active(request, queryset, False, "Deactivated")
+
+    @admin.action(description="Reactivate selected providers")
+    def reactivate_selected(self, request, queryset):
+        self._set_active(request, queryset, True, "Reactivated")
 
     def has_add_permission(self, request):
         # A provider starts with its first Owner: `manage.py createprovider`.
@@ -140,6 +156,15 @@ class ConsoleUserAdmin(UserAdmin):
         if obj is not None and self._sole_owner_of(obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Activeness goes through its service (an event; sessions and keys stop at once).
+        active = obj.is_active
+        if change and "is_active" in form.changed_data:
+            obj.is_active = not active
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            services.set_account_active(actor=actor_for(request), user=obj, active=active)
 
     def delete_model(self, request, obj):
         with transaction.atomic():

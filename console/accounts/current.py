@@ -22,11 +22,13 @@ SESSION_KEY = "provider_id"
 
 
 def memberships_of(user) -> list[Membership]:
-    """The person's memberships, with their providers, by provider name."""
+    """The person's memberships of active providers, with the providers, by provider name."""
     if not user.is_authenticated:
         return []
     return list(
-        Membership.objects.filter(user=user).select_related("provider").order_by("provider__name")
+        Membership.objects.filter(user=user, provider__is_active=True)
+        .select_related("provider")
+        .order_by("provider__name")
     )
 
 

@@ -47,6 +47,9 @@ class Provider(models.Model):
     default_token_lifetime_days = models.PositiveIntegerField(null=True, blank=True)
     max_token_lifetime_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff deactivate a provider (unpaid, abusive...): its tokens stop authenticating, its
+    # license keys stop working and its members no longer see it, until it is reactivated.
+    is_active = models.BooleanField("active", default=True)
 
     class Meta:
         ordering = ["name"]

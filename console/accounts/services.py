@@ -475,6 +475,48 @@ def update_provider_settings(
     return current
 
 
+def set_provider_active(*, actor: Actor, provider: Provider, active: bool) -> Provider:
+    """
+    Staff deactivate a provider, or reactivate it: while inactive its tokens do not
+    authenticate, its license keys do not work and its members do not see it.
+    """
+    with transaction.atomic():
+        current = Provider.objects.select_for_update().get(pk=provider.pk)
+        if current.is_active == active:
+            return current
+        current.is_active = active
+        current.save(update_fields=["is_active"])
+        record(
+            actor,
+            Action.PROVIDER_REACTIVATED if active else Action.PROVIDER_DEACTIVATED,
+            provider=current,
+            target=current,
+            changes={"is_active": (not active, active)},
+        )
+    return current
+
+
+def set_account_active(*, actor: Actor, user: User, active: bool) -> User:
+    """
+    Staff deactivate someone's account, or reactivate it. While inactive they cannot sign in,
+    their open sessions no longer count as signed in, and their license keys stop working.
+    """
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if current.is_active == active:
+            return current
+        current.is_active = active
+        current.save(update_fields=["is_active"])
+        record(
+            actor,
+            Action.ACCOUNT_REACTIVATED if active else Action.ACCOUNT_DEACTIVATED,
+            provider=None,
+            target=current,
+            changes={"is_active": (not active, active)},
+        )
+    return current
+
+
 def delete_provider(*, actor: Actor, provider: Provider, confirm_name: str) -> None:
     """
     Delete the provider and everything it owns (models, tokens, license keys, memberships,

@@ -93,7 +93,8 @@ def _license_key_sql(digests: PresentedDigests) -> str:
     """
     The key check's one query, written once by hand for speed (see tokens.services): the key,
     its provider, and its creator's role there, which must still exist (an active person who
-    is still a member). A key whose creator left or was deactivated finds nothing.
+    is still a member of an active provider). A key whose creator left or was deactivated, or
+    whose provider was, finds nothing.
     """
     User = get_user_model()
     provider_columns = ", ".join(
@@ -110,7 +111,7 @@ def _license_key_sql(digests: PresentedDigests) -> str:
         f"JOIN {table(Provider)} p "
         f"ON p.{column(Provider, 'pk')} = k.{column(LicenseKey, 'provider')} "
         f"WHERE {digests.condition('k.' + column(LicenseKey, 'digest'))} "
-        f"AND u.{column(User, 'is_active')} = %s"
+        f"AND u.{column(User, 'is_active')} = %s AND p.{column(Provider, 'is_active')} = %s"
     )
 
 
@@ -128,7 +129,7 @@ def authenticate_license_key(presented: str) -> LicenseKey | None:
     if not LICENSE_KEY.is_well_formed(presented):
         return None
     digests = PresentedDigests.of(presented)
-    params = [*digests.params, True]
+    params = [*digests.params, True, True]
     found = list(LicenseKey.objects.raw(_license_key_sql(digests), params))
     if not found or not digests.matches(found[0].digest):
         return None

@@ -85,8 +85,12 @@ class Action(models.TextChoices):
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
     PROVIDER_CREATED = "provider.created", "Provider created"
     PROVIDER_SETTINGS_CHANGED = "provider.settings_changed", "Provider settings changed"
+    PROVIDER_DEACTIVATED = "provider.deactivated", "Provider deactivated"
+    PROVIDER_REACTIVATED = "provider.reactivated", "Provider reactivated"
     PROVIDER_DELETED = "provider.deleted", "Provider deleted"
     ACCOUNT_CREATED = "account.created", "Account created"
+    ACCOUNT_DEACTIVATED = "account.deactivated", "Account deactivated"
+    ACCOUNT_REACTIVATED = "account.reactivated", "Account reactivated"
 
 
 class EventQuerySet(models.QuerySet["Event"]):

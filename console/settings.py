@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_otp",
     "rest_framework",
     "drf_spectacular",
     "console",
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "console.api",
     "console.dashboard",
     "console.audit",
+    "console.security",
     "models_registry",
     "tokens",
 ]
@@ -135,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # request.provider and request.membership: which provider the page shows, and the role.
     "console.accounts.current.CurrentProviderMiddleware",

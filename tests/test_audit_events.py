@@ -891,7 +891,8 @@ def test_creating_an_account_from_an_invitation_records_the_new_person_making_it
     )
 
     dana = Membership.objects.get(user__username="dana").user
-    created, joined = events_after(mark)
+    created, joined, signed_in = events_after(mark)
+    assert signed_in.action == Action.ACCOUNT_SIGNED_IN
     assert described(created) == {
         "actor": member(dana),
         "source": Source.CONSOLE,

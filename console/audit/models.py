@@ -91,6 +91,15 @@ class Action(models.TextChoices):
     ACCOUNT_CREATED = "account.created", "Account created"
     ACCOUNT_DEACTIVATED = "account.deactivated", "Account deactivated"
     ACCOUNT_REACTIVATED = "account.reactivated", "Account reactivated"
+    ACCOUNT_SIGNED_IN = "account.signed_in", "Signed in"
+    ACCOUNT_SIGN_IN_FAILED = "account.sign_in_failed", "Sign-in failed"
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed", "Password changed"
+    ACCOUNT_TWO_FACTOR_ENABLED = "account.two_factor_enabled", "Two-factor sign-in turned on"
+    ACCOUNT_TWO_FACTOR_DISABLED = "account.two_factor_disabled", "Two-factor sign-in turned off"
+    ACCOUNT_RECOVERY_CODES_REGENERATED = (
+        "account.recovery_codes_regenerated",
+        "Recovery codes regenerated",
+    )
 
 
 class EventQuerySet(models.QuerySet["Event"]):

@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # request.provider and request.membership: which provider the page shows, and the role.
     "console.accounts.current.CurrentProviderMiddleware",
+    # A provider's Owner, or the admin, may require two-factor sign-in (console.security).
+    "console.security.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -235,6 +237,12 @@ AXES_RESET_ON_SUCCESS = True  # failures count in a row; a lockout is not lifted
 AXES_CLIENT_IP_CALLABLE = "console.request_log.client_ip"
 AXES_LOCKOUT_CALLABLE = "console.accounts.signin.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each person's failed attempts, for their Security page
+
+# Dangerous actions ask for the password (and a code) again unless given this recently.
+REAUTHENTICATION_MINUTES = envint("REAUTHENTICATION_MINUTES", "10")
+# Django admin only for staff signed in with two-factor (on by default in production).
+ADMIN_REQUIRE_2FA = envbool("ADMIN_REQUIRE_2FA", "false" if DEBUG else "true")
+OTP_LOGIN_URL = "login"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -7,6 +7,7 @@ from console.accounts.urls import invitation_urlpatterns
 from console.api import views as api_pages
 from console.audit import views as audit_pages
 from console.dashboard.views import dashboard
+from console.security import views as security_pages
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -29,6 +30,18 @@ urlpatterns = [
         "account/license-keys/<public_id:key_id>/revoke/",
         api_pages.license_key_revoke,
         name="license_key_revoke",
+    ),
+    path("account/security/", security_pages.security, name="security"),
+    path("account/security/two-factor/", security_pages.two_factor_setup, name="two_factor_setup"),
+    path(
+        "account/security/two-factor/off/",
+        security_pages.two_factor_disable,
+        name="two_factor_disable",
+    ),
+    path(
+        "account/security/recovery-codes/",
+        security_pages.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
     ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -161,3 +161,53 @@ def test_no_secret_digest_or_invitation_link_reaches_any_event(
     assert Event.objects.filter(action__in=["token.created", "license_key.created"]).count() == 15
     assert all(value not in recorded for value in made | digests)
     assert link_token not in every_stored_value() and link not in recorded
+
+
+def test_two_factor_keys_and_recovery_codes_are_in_no_table_and_no_log(alice_client, alice, caplog):
+    from console.security.models import AuthenticatorApp
+    from tests.test_two_factor import code_for
+
+    caplog.set_level(logging.DEBUG)
+    alice_client.get("/account/security/two-factor/")
+    app = AuthenticatorApp.objects.get(user=alice)
+    key_forms = {app.base32_key.replace(" ", ""), app.bin_key.hex(), app.bin_key.decode("latin-1")}
+    shown = alice_client.post("/account/security/two-factor/", {"code": code_for(app)})
+    codes = shown.context["codes"]
+    again = alice_client.post("/account/security/recovery-codes/").context["codes"]
+
+    stored = every_stored_value()
+    logged = "\n".join(every_rendering(record) for record in caplog.records)
+    secrets_shown = (
+        key_forms | set(codes) | set(again) | {c.replace("-", "") for c in codes + again}
+    )
+    assert all(value not in stored for value in secrets_shown)
+    assert all(value not in logged for value in secrets_shown)
+
+
+def test_a_failing_two_factor_set_up_reports_no_recovery_code(alice, monkeypatch):
+    from console.security import services as security_services
+    from console.security.models import RecoveryCode
+    from tests.conftest import TEST_ACTOR
+    from tests.test_two_factor import code_for
+
+    made: list[str] = []
+    real_new_values = RecoveryCode.new_values
+
+    def recording_new_values():
+        made.extend(real_new_values())
+        return made
+
+    def failing_record(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(RecoveryCode, "new_values", staticmethod(recording_new_values))
+    monkeypatch.setattr(security_services, "record", failing_record)
+    app = security_services.pending_authenticator(alice)
+
+    with pytest.raises(RuntimeError) as excinfo:
+        security_services.turn_on_two_factor(actor=TEST_ACTOR, user=alice, code=code_for(app))
+    report = ExceptionReporter(None, excinfo.type, excinfo.value, excinfo.tb).get_traceback_text()
+
+    assert len(made) == 10
+    assert "turn_on_two_factor" in report
+    assert all(code not in report for code in made)

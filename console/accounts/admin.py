@@ -13,6 +13,7 @@ from console.accounts import services
 from console.accounts.models import Invitation, Membership, Provider, Role
 from console.audit.actors import Actor, actor_for
 from console.errors import DomainError
+from console.security.services import turn_off_two_factor_for
 from console.service_admin import ServiceAdmin, ServiceForm
 
 
@@ -145,6 +146,20 @@ class ConsoleUserAdmin(UserAdmin):
     through the accounts services (one member.removed event each), and is not offered for the
     last Owner of a provider, who would leave it with nobody to run it.
     """
+
+    actions = ["turn_off_two_factor"]
+
+    @admin.action(description="Turn off two-factor sign-in (a lost phone and lost codes)")
+    def turn_off_two_factor(self, request, queryset):
+        actor = actor_for(request)
+        for user in queryset:
+            turn_off_two_factor_for(actor=actor, user=user)
+        self.message_user(
+            request,
+            f"Two-factor sign-in is off for {queryset.count()} person(s): they sign in with "
+            "their password alone until they set it up again.",
+            messages.SUCCESS,
+        )
 
     def _sole_owner_of(self, user) -> list[str]:
         owned = Membership.objects.filter(user=user, role=Role.OWNER).values("provider")

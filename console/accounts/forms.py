@@ -105,6 +105,15 @@ class ProviderSettingsForm(forms.Form):
         ),
     )
 
+    require_two_factor = forms.BooleanField(
+        label="Require two-factor sign-in for every member",
+        required=False,
+        help_text=(
+            "Members without it are sent to set it up before they can see this provider. "
+            "Turn it on for yourself first."
+        ),
+    )
+
     def __init__(self, *args, provider: Provider, **kwargs):
         kwargs.setdefault(
             "initial",
@@ -112,6 +121,7 @@ class ProviderSettingsForm(forms.Form):
                 "name": provider.name,
                 "default_token_lifetime_days": provider.default_token_lifetime_days,
                 "max_token_lifetime_days": provider.max_token_lifetime_days,
+                "require_two_factor": provider.require_two_factor,
             },
         )
         super().__init__(*args, **kwargs)

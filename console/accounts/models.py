@@ -50,6 +50,8 @@ class Provider(models.Model):
     # Staff deactivate a provider (unpaid, abusive...): its tokens stop authenticating, its
     # license keys stop working and its members no longer see it, until it is reactivated.
     is_active = models.BooleanField("active", default=True)
+    # An Owner's rule: members without two-factor sign-in set it up before they see the provider.
+    require_two_factor = models.BooleanField("require two-factor sign-in", default=False)
 
     class Meta:
         ordering = ["name"]

@@ -411,7 +411,12 @@ def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
 # --- Provider settings ---------------------------------------------------------------------
 
 
-_SETTINGS = ("name", "default_token_lifetime_days", "max_token_lifetime_days")
+_SETTINGS = (
+    "name",
+    "default_token_lifetime_days",
+    "max_token_lifetime_days",
+    "require_two_factor",
+)
 
 
 def _clean_lifetime(days: int | None, *, field: str, noun: str) -> int | None:
@@ -434,10 +439,12 @@ def update_provider_settings(
     name: str,
     default_token_lifetime_days: int | None,
     max_token_lifetime_days: int | None,
+    require_two_factor: bool | None = None,
 ) -> Provider:
     """
     Rename the provider and set its tokens' default and maximum lifetimes (None: the server's
-    defaults), each 1 day to TOKEN_MAX_LIFETIME_DAYS, the default no longer than the maximum.
+    defaults), each 1 day to TOKEN_MAX_LIFETIME_DAYS, the default no longer than the maximum;
+    and whether every member must sign in with two-factor (None: as it was).
     """
     default = _clean_lifetime(
         default_token_lifetime_days, field="default_token_lifetime_days", noun="default lifetime"
@@ -458,6 +465,8 @@ def update_provider_settings(
         current.name = clean_provider_name(name, exclude_pk=current.pk)
         current.default_token_lifetime_days = default
         current.max_token_lifetime_days = maximum
+        if require_two_factor is not None:
+            current.require_two_factor = require_two_factor
         changes = {
             field: (before[field], getattr(current, field))
             for field in _SETTINGS

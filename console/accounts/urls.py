@@ -1,19 +1,18 @@
-"""Sign-in and passwords (Django's own views), and the team pages under /accounts/."""
+"""Sign-in (with its code step) and passwords, and the team pages under /accounts/."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from console.accounts import views
-from console.accounts.forms import ConsolePasswordChangeForm
+from console.security import views as security_views
+from console.security.views import ChangePasswordView, SignInView
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
+    path("login/code/", security_views.sign_in_code, name="sign_in_code"),
+    path("confirm/", security_views.confirm_identity, name="confirm_identity"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(form_class=ConsolePasswordChangeForm),
-        name="password_change",
-    ),
+    path("password/", ChangePasswordView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

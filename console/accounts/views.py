@@ -25,6 +25,7 @@ from console.audit.actors import actor_for
 from console.errors import DomainError
 from console.forms import form_status
 from console.responses import HtmxHttpRequest, action_done, own_or_404, render_page_or_partial
+from console.security.sudo import reauthentication_required
 
 MEMBERS_CHANGED = ("membersChanged",)
 
@@ -63,6 +64,7 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @owners_only
+@reauthentication_required
 def member_role(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
     """Save a member's new role (the last Owner keeps theirs); a plain post, so the page
     reloads with the message saying what happened."""
@@ -80,6 +82,7 @@ def member_role(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @owners_only
+@reauthentication_required
 def member_remove(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
     """Remove a member, after a confirmation naming them."""
     member = _membership_or_404(request, membership_id)
@@ -189,6 +192,7 @@ def provider_settings(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @owners_only
+@reauthentication_required
 def provider_delete(request: HtmxHttpRequest) -> HttpResponse:
     """Delete provider: counts what goes with it; its name, typed, confirms."""
     provider = request.provider

@@ -25,6 +25,7 @@ from console.responses import (
     render_page_or_partial,
     reveal_once,
 )
+from console.security.sudo import reauthentication_required
 
 
 @require_GET
@@ -64,6 +65,7 @@ def license_keys(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_variables("secret", "created")
 @can_write
+@reauthentication_required
 def license_key_create(request: HtmxHttpRequest) -> HttpResponse:
     """Create license key: a name, then the key, shown once."""
     form = LicenseKeyCreateForm(

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from django.db import models
 from django.utils import timezone
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 from console.keys import PresentedDigests, digest
@@ -30,13 +30,12 @@ def normalised_code(code: str) -> str:
     return "".join(char for char in code.lower() if char.isalnum())
 
 
-class AuthenticatorApp(ThrottlingMixin, Device):
+class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app's shared key. Unconfirmed until its first code is entered."""
 
     sealed_key = models.TextField(editable=False)
     # The time step of the last code accepted: a code is never accepted twice.
     last_t = models.BigIntegerField(default=-1, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(Device.Meta):
         verbose_name = "authenticator app"

@@ -74,6 +74,7 @@ def verify_second_factor(*, user: User, code: str) -> Device:
     raise DomainError(WRONG_CODE, field="code", code="wrong_code")
 
 
+@sensitive_variables("values")
 def _new_recovery_codes(user: User) -> list[str]:
     """Replace the person's recovery codes with ten new ones; returns them, to show once."""
     RecoveryCodes.objects.filter(user=user).delete()
@@ -85,7 +86,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     return values
 
 
-@sensitive_variables("code")
+@sensitive_variables("code", "values")
 def turn_on_two_factor(*, actor: Actor, user: User, code: str) -> list[str]:
     """
     Confirm the app being set up with its first code: two-factor sign-in is on from now on.
@@ -107,6 +108,7 @@ def turn_on_two_factor(*, actor: Actor, user: User, code: str) -> list[str]:
     return values
 
 
+@sensitive_variables("values")
 def regenerate_recovery_codes(*, actor: Actor, user: User) -> list[str]:
     """Ten new recovery codes in place of the old ones (which stop working), to show once."""
     with transaction.atomic():

@@ -9,6 +9,7 @@ from console.audit.actors import Actor, actor_for
 from console.audit.models import Action, ActorKind, Source
 from console.audit.services import record
 from console.request_log import client_ip
+from console.security.sudo import mark_reauthenticated
 
 
 @receiver(user_logged_in, dispatch_uid="console.security.signed_in")
@@ -25,6 +26,8 @@ def record_sign_in(sender, request, user, **kwargs) -> None:
     )
     with transaction.atomic():
         record(actor, Action.ACCOUNT_SIGNED_IN, provider=None, target=user)
+    # Signing in is entering the password (and a code): it counts as confirming it's you.
+    mark_reauthenticated(request)
 
 
 @receiver(user_login_failed, dispatch_uid="console.security.sign_in_failed")

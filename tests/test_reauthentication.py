@@ -141,3 +141,14 @@ def test_another_provider_confirming_still_gets_404_on_acmes_members(charlie_cli
 
     assert response.status_code == 404
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_guessing_the_password_here_counts_towards_the_sign_in_lockout(alice_client):
+    answers = [
+        alice_client.post("/accounts/confirm/", {"password": f"guess-number-{n}", "next": "/"})
+        for n in range(6)
+    ]
+
+    assert [answer.status_code for answer in answers[:4]] == [400] * 4
+    assert answers[5].status_code == 429
+    assert "Too many failed sign-ins" in answers[5].content.decode()

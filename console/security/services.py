@@ -119,11 +119,12 @@ def regenerate_recovery_codes(*, actor: Actor, user: User) -> list[str]:
     return values
 
 
-@sensitive_variables("password", "code")
-def turn_off_two_factor(*, actor: Actor, user: User, password: str, code: str) -> None:
-    """Two-factor sign-in off, once the password and a current code (or recovery code) agree."""
-    if not user.check_password(password or ""):
-        raise DomainError("That is not your password.", field="password", code="wrong_password")
+@sensitive_variables("code")
+def turn_off_two_factor(*, actor: Actor, user: User, code: str) -> None:
+    """
+    Two-factor sign-in off, with a current code (or a recovery code). The page checks the
+    password first, through sign-in throttling (`password_confirmed`).
+    """
     with transaction.atomic():
         verify_second_factor(user=user, code=code)
         AuthenticatorApp.objects.filter(user=user).delete()

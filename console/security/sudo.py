@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 from django_htmx.http import HttpResponseLocation
 
 SESSION_KEY = "reauthenticated_at"
@@ -27,6 +29,16 @@ def mark_reauthenticated(request: HttpRequest) -> None:
 def recently_reauthenticated(request: HttpRequest) -> bool:
     at = request.session.get(SESSION_KEY)
     return isinstance(at, int) and time.time() - at < settings.REAUTHENTICATION_MINUTES * 60
+
+
+@sensitive_variables("password")
+def password_confirmed(request: HttpRequest, password: str) -> bool:
+    """
+    Whether `password` is the signed-in person's, checked as signing in is: through
+    django-axes, so guesses here count towards the same lockout as on the sign-in page.
+    """
+    user = authenticate(request, username=request.user.get_username(), password=password)
+    return user is not None and user.pk == request.user.pk
 
 
 def confirm_identity_url(next_url: str) -> str:

@@ -33,7 +33,11 @@ from console.responses import HtmxHttpRequest, render_page_or_partial, safe_next
 from console.security import selectors, services
 from console.security.forms import AppCodeForm, PasswordAndCodeForm, SecondFactorForm
 from console.security.models import RecoveryCodes
-from console.security.sudo import mark_reauthenticated, reauthentication_required
+from console.security.sudo import (
+    mark_reauthenticated,
+    password_confirmed,
+    reauthentication_required,
+)
 
 PENDING = "sign_in_pending"  # the session's half-done sign-in: who, how, where to, since when
 PENDING_SECONDS = 5 * 60
@@ -221,18 +225,18 @@ def two_factor_disable(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("security")
     form = PasswordAndCodeForm(request.POST or None, needs_code=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.turn_off_two_factor(
-                actor=actor_for(request),
-                user=request.user,
-                password=form.cleaned_data["password"],
-                code=form.cleaned_data["code"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
+        if not password_confirmed(request, form.cleaned_data["password"]):
+            form.add_error("password", "That is not your password.")
         else:
-            messages.success(request, "Two-factor sign-in is off.")
-            return redirect("security")
+            try:
+                services.turn_off_two_factor(
+                    actor=actor_for(request), user=request.user, code=form.cleaned_data["code"]
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, "Two-factor sign-in is off.")
+                return redirect("security")
     return render_page_or_partial(
         request,
         "security/two_factor_disable.html",
@@ -254,7 +258,7 @@ def confirm_identity(request: HtmxHttpRequest) -> HttpResponse:
     next_url = safe_next(request, reverse("dashboard"))
     form = PasswordAndCodeForm(request.POST or None, needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
-        if not request.user.check_password(form.cleaned_data["password"]):
+        if not password_confirmed(request, form.cleaned_data["password"]):
             form.add_error("password", "That is not your password.")
         else:
             try:

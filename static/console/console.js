@@ -53,7 +53,9 @@ document.addEventListener("htmx:responseError", function (event) {
     ? "That token or model no longer exists: it may have been deleted meanwhile. Reload the page."
     : status === 403
       ? "Your session has expired or the form is stale. Reload the page and try again."
-      : "Something went wrong (HTTP " + status + "). Reload the page and try again.";
+      : status === 429
+        ? "Too many failed attempts from your address: wait a few minutes, then try again."
+        : "Something went wrong (HTTP " + status + "). Reload the page and try again.";
   var box = document.getElementById("messages");
   if (!box) return;
   var message = document.createElement("div");

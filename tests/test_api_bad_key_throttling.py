@@ -82,3 +82,13 @@ def test_app_servers_sharing_redis_count_together(client, db, settings):
     assert caches["default"].__class__.__name__ == "RedisCache"
     assert counters
     assert call(client, BAD).status_code == 429
+
+
+def test_the_wait_is_said_once(client, db, settings):
+    settings.API_BAD_KEY_LIMIT = 1
+    call(client, BAD)
+
+    message = call(client, BAD).json()["message"]
+
+    assert message.count("second") == 1
+    assert "Expected available" not in message

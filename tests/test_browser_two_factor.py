@@ -111,3 +111,26 @@ def test_the_security_pages_fit_a_phone(page, log_in, alice):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         assert accessibility_violations(page) == [], path
+
+
+def test_changing_a_role_asks_first_then_returns_to_the_members_page(
+    page, log_in, alice, bob, settings
+):
+    settings.REAUTHENTICATION_MINUTES = 0  # always ask
+    log_in(alice)
+    page.goto("/accounts/members/")
+
+    page.locator("select[name=role]").last.select_option(label="Viewer")
+    page.get_by_role("button", name="Save role of bob").click()
+    expect(page.get_by_role("heading", name="Confirm it's you", level=2)).to_be_visible()
+    expect(page.get_by_role("dialog")).to_be_hidden()  # a page of its own, not a dialog
+    settings.REAUTHENTICATION_MINUTES = 10
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/members/$"))
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    page.locator("select[name=role]").last.select_option(label="Viewer")
+    page.get_by_role("button", name="Save role of bob").click()
+    expect(page.get_by_role("status")).to_contain_text("bob is now Viewer.")
+    assert page.console_errors == []

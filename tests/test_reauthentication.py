@@ -38,6 +38,7 @@ def test_a_dangerous_dialog_asks_for_the_password_first_after_ten_minutes(alice_
     assert page.status_code == 302 and page["Location"].startswith("/accounts/confirm/?next=")
     assert dialog.status_code == 200
     assert '"target": "#modal-content"' in dialog["HX-Location"]
+    assert '"push": "false"' in dialog["HX-Location"]
 
 
 def test_a_dangerous_post_changes_nothing_until_confirmed(alice_client, bob, acme):
@@ -152,3 +153,52 @@ def test_guessing_the_password_here_counts_towards_the_sign_in_lockout(alice_cli
     assert [answer.status_code for answer in answers[:4]] == [400] * 4
     assert answers[5].status_code == 429
     assert "Too many failed sign-ins" in answers[5].content.decode()
+
+
+def test_saving_provider_settings_asks_first_but_reading_them_does_not(alice_client, acme):
+    long_ago(alice_client)
+
+    page = alice_client.get("/accounts/provider/")
+    save = alice_client.post("/accounts/provider/", {"name": "Acme Renamed"})
+
+    acme.refresh_from_db()
+    assert page.status_code == 200
+    assert save.status_code == 302 and "/accounts/confirm/" in save["Location"]
+    assert acme.name == "Acme"
+
+
+def test_cancel_returns_to_the_page_the_person_came_from(alice_client):
+    long_ago(alice_client)
+
+    page = alice_client.get(
+        "/accounts/confirm/?next=/account/license-keys/new/",
+        HTTP_REFERER="http://testserver/account/license-keys/",
+    )
+
+    assert page.context["back_url"] == "http://testserver/account/license-keys/"
+    assert 'href="http://testserver/account/license-keys/" data-dialog-close>Cancel' in (
+        page.content.decode()
+    )
+
+
+def test_the_confirm_page_of_its_own_posts_as_a_plain_form(alice_client):
+    page = alice_client.get("/accounts/confirm/?next=/").content.decode()
+    dialog = alice_client.get("/accounts/confirm/?next=/", **HTMX).content.decode()
+
+    assert "hx-post" not in page
+    assert "hx-post" in dialog
+
+
+def test_a_lockout_while_confirming_is_said_inside_the_dialog(alice_client):
+    answers = [
+        alice_client.post(
+            "/accounts/confirm/", {"password": f"guess-number-{n}", "next": "/"}, **HTMX
+        )
+        for n in range(5)
+    ]
+
+    locked = answers[-1]
+    html = locked.content.decode()
+    assert locked.status_code == 429
+    assert "<html" not in html and 'id="modal-title">Too many attempts' in html
+    assert "Too many failed sign-ins for this username from your address." in html

@@ -173,7 +173,9 @@ def test_two_factor_keys_and_recovery_codes_are_in_no_table_and_no_log(alice_cli
     key_forms = {app.base32_key.replace(" ", ""), app.bin_key.hex(), app.bin_key.decode("latin-1")}
     shown = alice_client.post("/account/security/two-factor/", {"code": code_for(app)})
     codes = shown.context["codes"]
-    again = alice_client.post("/account/security/recovery-codes/").context["codes"]
+    once = alice_client.get("/account/security/").context["regenerate_once"]
+    regenerated = alice_client.post("/account/security/recovery-codes/", {"once": once})
+    again = regenerated.context["codes"]
 
     stored = every_stored_value()
     logged = "\n".join(every_rendering(record) for record in caplog.records)

@@ -1,5 +1,6 @@
 """Two-factor sign-in: set-up, signing in with a code or a recovery code, turning it off."""
 
+import re
 import time
 
 import pytest
@@ -145,7 +146,9 @@ def test_a_recovery_code_signs_in_once(client, alice):
 
     assert first.status_code == 302
     assert again.status_code == 400
-    assert "That code is not right" in again.content.decode()
+    assert "That recovery code is not right, or it has been used already." in (
+        again.content.decode()
+    )
 
 
 def test_a_wrong_code_keeps_the_person_out_and_five_send_them_back_to_the_password(client, alice):
@@ -218,10 +221,16 @@ def test_turning_it_off_needs_the_password_and_a_current_code(alice_client, alic
     assert Event.objects.filter(action=Action.ACCOUNT_TWO_FACTOR_DISABLED).count() == 1
 
 
+def regenerate(client):
+    """Click New recovery codes on the Security page."""
+    once = client.get("/account/security/").context["regenerate_once"]
+    return client.post("/account/security/recovery-codes/", {"once": once})
+
+
 def test_new_recovery_codes_replace_the_old_ones(alice_client, alice):
     old = turn_on(alice)
 
-    response = alice_client.post("/account/security/recovery-codes/")
+    response = regenerate(alice_client)
 
     new = response.context["codes"]
     assert response["Cache-Control"] == "no-store"
@@ -255,7 +264,9 @@ def test_members_with_two_factor_see_the_provider(bob_client, bob, acme_requires
     assert bob_client.get("/tokens/").status_code == 200
 
 
-def test_an_owner_requires_two_factor_in_provider_settings_with_an_event(alice_client, acme):
+def test_an_owner_requires_two_factor_in_provider_settings_with_an_event(alice_client, alice, acme):
+    turn_on(alice)
+
     response = alice_client.post(
         "/accounts/provider/",
         {"name": "Acme", "require_two_factor": "on"},
@@ -266,6 +277,17 @@ def test_an_owner_requires_two_factor_in_provider_settings_with_an_event(alice_c
     assert acme.require_two_factor is True
     event = Event.objects.get(action=Action.PROVIDER_SETTINGS_CHANGED)
     assert event.changes == {"require_two_factor": [False, True]}
+
+
+def test_an_owner_without_two_factor_cannot_require_it_of_everyone(alice_client, acme):
+    response = alice_client.post(
+        "/accounts/provider/", {"name": "Acme", "require_two_factor": "on"}
+    )
+
+    acme.refresh_from_db()
+    assert response.status_code == 400
+    assert "Turn on two-factor sign-in for yourself first" in response.content.decode()
+    assert acme.require_two_factor is False
 
 
 def test_another_provider_is_not_held_to_acmes_requirement(
@@ -341,3 +363,64 @@ def test_staff_turn_off_two_factor_for_someone_who_lost_phone_and_codes(staff_cl
     assert not services.has_two_factor(alice)
     event = Event.objects.get(action=Action.ACCOUNT_TWO_FACTOR_DISABLED)
     assert (event.actor_kind, event.target_name) == ("staff", "alice")
+
+
+def test_a_link_into_a_provider_that_requires_two_factor_asks_for_it_first(
+    client, bob, acme, globex, make_token, charlie
+):
+    """bob looks at a provider of his own, then opens one of Acme's tokens by its link."""
+    from console.accounts.models import Role
+    from console.accounts.services import add_member
+    from tokens.models import Token, TokenStatus
+
+    token, _ = make_token("gateway")
+    add_member(actor=TEST_ACTOR, provider=globex, user=bob, role=Role.MEMBER)
+    acme.require_two_factor = True
+    acme.save()
+    client.force_login(bob)
+    client.post(f"/providers/{globex.provider_id}/switch/")
+
+    page = client.get(f"/tokens/{token.token_id}/")
+    suspend = client.post(f"/tokens/{token.token_id}/suspend/")
+
+    assert page.status_code == 302 and page["Location"] == "/account/security/two-factor/"
+    assert suspend.status_code == 302 and suspend["Location"] == "/account/security/two-factor/"
+    assert Token.objects.get(pk=token.pk).status == TokenStatus.ACTIVE
+
+
+def test_reloading_the_new_codes_page_does_not_make_another_set(alice_client, alice):
+    turn_on(alice)
+    once = alice_client.get("/account/security/").context["regenerate_once"]
+    shown = alice_client.post("/account/security/recovery-codes/", {"once": once})
+
+    reloaded = alice_client.post("/account/security/recovery-codes/", {"once": once}, follow=True)
+
+    assert shown.status_code == 200
+    assert "these are the ones in use" in reloaded.content.decode()
+    assert services.verify_second_factor(user=alice, code=shown.context["codes"][0])
+
+
+@pytest.mark.parametrize("typed", ["²²²²²²", "①②③④⑤⑥", "１２３４５６"])
+def test_other_scripts_digits_are_a_wrong_code_not_an_error(client, alice, typed):
+    turn_on(alice)
+    password_step(client)
+
+    response = client.post("/accounts/login/code/", {"code": typed})
+
+    assert response.status_code == 400
+    assert "That code is not right" in response.content.decode()
+
+
+def test_wrong_codes_say_how_long_to_wait_and_show_on_the_security_page(client, alice):
+    turn_on(alice)
+    for _ in range(3):
+        password_step(client)
+        client.post("/accounts/login/code/", {"code": "000000"})
+
+    password_step(client)
+    throttled = client.post("/accounts/login/code/", {"code": "000000"})
+    client.force_login(alice)
+    page = client.get("/account/security/").content.decode()
+
+    assert re.search(r"wait \d+ seconds? for your app", throttled.content.decode())
+    assert "Wrong codes after your password" in page

@@ -44,15 +44,30 @@ def _current_membership(request: HttpRequest) -> Membership | None:
     return chosen or (memberships[0] if memberships else None)
 
 
+class ProviderRequiresTwoFactor(Exception):
+    """The provider's Owners require two-factor sign-in, and this person has none yet."""
+
+    def __init__(self, provider: Provider):
+        super().__init__(provider.name)
+        self.provider = provider
+
+
 def follow(request: HttpRequest, provider: Provider) -> None:
     """
     Show `provider` from now on if it is not the one shown: a link to a model or token opens
-    for every member of its provider, whichever provider they looked at last.
+    for every member of its provider, whichever provider they looked at last. Its rule that
+    members sign in with two-factor holds as it does for the provider shown
+    (console.security.middleware answers ProviderRequiresTwoFactor).
     """
     if provider.pk == request.provider.pk:  # type: ignore[attr-defined]
         return
     membership = _membership_in(request, provider.provider_id)
     assert membership is not None  # the object was found among the person's providers
+    if provider.require_two_factor:
+        from console.security.services import has_two_factor
+
+        if not has_two_factor(request.user):  # type: ignore[arg-type]
+            raise ProviderRequiresTwoFactor(provider)
     switch_provider(request, membership)
 
 

@@ -114,7 +114,7 @@ class ProviderSettingsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, provider: Provider, **kwargs):
+    def __init__(self, *args, provider: Provider, changed_by: User, **kwargs):
         kwargs.setdefault(
             "initial",
             {
@@ -126,6 +126,19 @@ class ProviderSettingsForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.provider = provider
+        self.changed_by = changed_by
+
+    def clean_require_two_factor(self) -> bool:
+        required = self.cleaned_data["require_two_factor"]
+        if required and not self.provider.require_two_factor:
+            from console.security.services import has_two_factor
+
+            if not has_two_factor(self.changed_by):
+                raise forms.ValidationError(
+                    "Turn on two-factor sign-in for yourself first (Security, in the account "
+                    "menu): otherwise this would send you to set it up too."
+                )
+        return required
 
     def save(self, *, actor: Actor) -> Provider | None:
         if not self.is_valid():

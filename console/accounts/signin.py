@@ -30,14 +30,29 @@ def lockout_message(now=None) -> str:
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
 ) -> HttpResponse:
-    """django-axes' AXES_LOCKOUT_CALLABLE: the sign-in page again, saying when to try again."""
-    # Unbound: validating would try to authenticate, which is what the lockout refuses.
-    form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
-    response = render(
-        request,
-        "registration/login.html",
-        {"form": form, "lockout": lockout_message(), "next": request.POST.get("next", "")},
-        status=429,
-    )
+    """
+    django-axes' AXES_LOCKOUT_CALLABLE: say when to try again, where the password was typed:
+    the sign-in page again; or, for a signed-in person confirming it's them, that dialog
+    (htmx swaps 429s, see base.html) or a page of its own.
+    """
+    message = lockout_message()
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        template = "security/locked_out.html"
+        if getattr(request, "htmx", False):
+            template += "#dialog"
+        response = render(request, template, {"lockout": message}, status=429)
+    else:
+        # Unbound: validating would try to authenticate, which is what the lockout refuses.
+        username = request.POST.get("username", "")
+        response = render(
+            request,
+            "registration/login.html",
+            {
+                "form": AuthenticationForm(request, initial={"username": username}),
+                "lockout": message,
+                "next": request.POST.get("next", ""),
+            },
+            status=429,
+        )
     response["Retry-After"] = str(settings.LOGIN_LOCKOUT_MINUTES * 60)
     return response

@@ -25,7 +25,11 @@ from console.audit.actors import actor_for
 from console.errors import DomainError
 from console.forms import form_status
 from console.responses import HtmxHttpRequest, action_done, own_or_404, render_page_or_partial
-from console.security.sudo import reauthentication_required
+from console.security.sudo import (
+    ask_to_confirm,
+    reauthentication_required,
+    recently_reauthenticated,
+)
 
 MEMBERS_CHANGED = ("membersChanged",)
 
@@ -106,6 +110,7 @@ def member_remove(request: HtmxHttpRequest, membership_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @owners_only
+@reauthentication_required
 def member_invite(request: HtmxHttpRequest) -> HttpResponse:
     """Invite someone by email; the link is emailed and shown here to copy."""
     form = InviteForm(
@@ -177,8 +182,12 @@ def provider_leave(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @owners_only
 def provider_settings(request: HtmxHttpRequest) -> HttpResponse:
-    """Provider settings: its name and its tokens' lifetimes; Delete provider."""
-    form = ProviderSettingsForm(request.POST or None, provider=request.provider)
+    """Provider settings: its name, its tokens' lifetimes and sign-in rule; Delete provider."""
+    if request.method == "POST" and not recently_reauthenticated(request):
+        return ask_to_confirm(request)  # it can lift the two-factor rule
+    form = ProviderSettingsForm(
+        request.POST or None, provider=request.provider, changed_by=request.user
+    )
     if request.method == "POST" and form.save(actor=actor_for(request)) is not None:
         messages.success(request, "Provider settings saved.")
         return redirect("provider_settings")

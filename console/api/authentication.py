@@ -41,11 +41,13 @@ class LicenseKeyAuthentication(BaseAuthentication):
         if key is None:
             wait = seconds_locked_after_bad_key(request)
             if wait is not None:
-                raise exceptions.Throttled(
-                    wait=wait,
+                # The wait in our words only (REST framework would add its own sentence).
+                throttled = exceptions.Throttled(
                     detail="Too many bad license keys from your address: try again in "
-                    f"{wait} second{'s' if wait != 1 else ''}.",
+                    f"{wait} second{'s' if wait != 1 else ''}."
                 )
+                throttled.wait = wait  # type: ignore[attr-defined]  # Retry-After
+                raise throttled
             hint = (
                 " This is a User Access Token: the management API needs a license key."
                 if presented.startswith("uat_")

@@ -4,15 +4,16 @@ from django import forms
 
 from console.forms import DialogForm
 
-CODE_WIDGET = forms.TextInput(
-    attrs={
-        "autocomplete": "one-time-code",
-        "inputmode": "numeric",
-        "autofocus": True,
-        "spellcheck": "false",
-        "autocapitalize": "off",
-    }
-)
+CODE_ATTRS = {
+    "autocomplete": "one-time-code",
+    "autofocus": True,
+    "spellcheck": "false",
+    "autocapitalize": "off",
+}
+# Recovery codes have letters: a phone's full keyboard wherever they are accepted, its number
+# pad only where just the app's 6 digits are.
+CODE_WIDGET = forms.TextInput(attrs=CODE_ATTRS)
+DIGITS_WIDGET = forms.TextInput(attrs={**CODE_ATTRS, "inputmode": "numeric"})
 
 
 class SecondFactorForm(forms.Form):
@@ -35,7 +36,7 @@ class AppCodeForm(forms.Form):
         label="Code from your app",
         max_length=16,
         error_messages={"required": "Enter the 6-digit code your app shows."},
-        widget=CODE_WIDGET,
+        widget=DIGITS_WIDGET,
     )
 
 

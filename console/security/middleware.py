@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from console.accounts.current import ProviderRequiresTwoFactor
 from console.security.services import has_two_factor
 from console.security.sudo import confirm_identity_url
 
@@ -33,12 +34,20 @@ class TwoFactorRequiredMiddleware:
         needs_provider = getattr(view_func, "provider_required", True)
         provider = request.provider if needs_provider else None
         if provider and provider.require_two_factor and not has_two_factor(user):
-            messages.warning(
-                request,
-                f"{provider.name} requires two-factor sign-in: set it up to continue.",
-            )
-            return redirect("two_factor_setup")
+            return self._set_up_first(request, provider)
         return None
+
+    def process_exception(self, request, exception):
+        """A link into another provider that requires two-factor sign-in (follow())."""
+        if isinstance(exception, ProviderRequiresTwoFactor):
+            return self._set_up_first(request, exception.provider)
+        return None
+
+    def _set_up_first(self, request, provider):
+        messages.warning(
+            request, f"{provider.name} requires two-factor sign-in: set it up to continue."
+        )
+        return redirect("two_factor_setup")
 
     def _admin(self, request):
         """Staff open the admin signed in with a second factor, when ADMIN_REQUIRE_2FA is on."""

@@ -26,8 +26,9 @@ RECOVERY_CODE_COUNT = 10
 
 
 def normalised_code(code: str) -> str:
-    """A code as typed, without spaces or dashes, in lower case."""
-    return "".join(char for char in code.lower() if char.isalnum())
+    """A code as typed, without spaces or dashes, in lower case; only ASCII letters and digits
+    count (int() refuses the other digits str.isdigit() accepts, such as ²)."""
+    return "".join(char for char in code.lower() if char.isascii() and char.isalnum())
 
 
 class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):

@@ -22,6 +22,15 @@ def recent_failed_sign_ins(user: User) -> QuerySet:
     ]
 
 
+def wrong_codes(user: User) -> QuerySet[Event]:
+    """Wrong two-factor codes after the right password: someone else may know it."""
+    return Event.objects.filter(
+        target_id=f"user:{user.pk}",
+        action=Action.ACCOUNT_SIGN_IN_FAILED,
+        changes__has_key="second_factor",
+    ).newest_first()[:RECENT]
+
+
 def password_changes(user: User) -> QuerySet[Event]:
     return Event.objects.filter(
         target_id=f"user:{user.pk}", action=Action.ACCOUNT_PASSWORD_CHANGED

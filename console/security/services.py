@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django_otp.models import Device
 
@@ -12,6 +13,7 @@ from console.errors import DomainError
 from console.security.models import AuthenticatorApp, RecoveryCode, RecoveryCodes, normalised_code
 
 WRONG_CODE = "That code is not right. Enter the 6-digit code your app shows now."
+WRONG_RECOVERY_CODE = "That recovery code is not right, or it has been used already."
 
 
 def authenticator_of(user: User) -> AuthenticatorApp | None:
@@ -40,11 +42,20 @@ def pending_authenticator(user: User) -> AuthenticatorApp:
 
 
 def _throttled(device: AuthenticatorApp) -> DomainError | None:
-    allowed, _ = device.verify_is_allowed()
+    """After wrong codes in a row, the app's codes wait 1, 2, 4... seconds: say how long."""
+    allowed, details = device.verify_is_allowed()
     if allowed:
         return None
+    until = (details or {}).get("locked_until")
+    seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
+    wait = (
+        f"{seconds} second{'s' if seconds != 1 else ''}"
+        if seconds < 120
+        else f"{seconds // 60} minutes"
+    )
     return DomainError(
-        "Too many wrong codes in a row: wait a few seconds, then enter the code your app shows.",
+        f"Too many wrong codes in a row: wait {wait} for your app's next code, or use one of "
+        "your recovery codes.",
         field="code",
         code="throttled",
     )
@@ -67,10 +78,12 @@ def verify_second_factor(*, user: User, code: str) -> Device:
     codes = recovery_codes_of(user)
     if codes is not None and len(typed) == 10 and codes.verify_token(typed):
         return codes
-    if not typed:
+    if not (code or "").strip():
         raise DomainError(
             "Enter the code from your authenticator app.", field="code", code="required"
         )
+    if len(typed) == 10:
+        raise DomainError(WRONG_RECOVERY_CODE, field="code", code="wrong_code")
     raise DomainError(WRONG_CODE, field="code", code="wrong_code")
 
 

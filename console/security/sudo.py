@@ -5,6 +5,7 @@ new recovery codes ask for the password again (and a code when two-factor is on)
 person did so in the last REAUTHENTICATION_MINUTES (10). Signing in counts as doing so.
 """
 
+import json
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -17,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
-from django_htmx.http import HttpResponseLocation
+from django_htmx.http import HttpResponseClientRedirect
 
 SESSION_KEY = "reauthenticated_at"
 
@@ -45,26 +46,36 @@ def confirm_identity_url(next_url: str) -> str:
     return reverse("confirm_identity") + "?" + urlencode({"next": next_url})
 
 
+def open_in_dialog(url: str) -> HttpResponse:
+    """htmx: load `url` into the console's dialog, leaving the address bar and history alone."""
+    response = HttpResponse()
+    response["HX-Location"] = json.dumps(
+        {"path": url, "target": "#modal-content", "swap": "innerHTML", "push": "false"}
+    )
+    return response
+
+
+def ask_to_confirm(request: HttpRequest) -> HttpResponse:
+    """
+    Send the person to confirm it's them. A dialog asks inside the dialog, then opens; a page
+    asks on its own page; a form post is not carried out: confirm, then do it again.
+    """
+    if request.method == "GET":
+        url = confirm_identity_url(request.get_full_path())
+        return open_in_dialog(url) if getattr(request, "htmx", False) else redirect(url)
+    back = request.POST.get("next") or request.headers.get("Referer") or reverse("dashboard")
+    messages.info(request, "Confirm it's you, then do it again.")
+    url = confirm_identity_url(back)
+    return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+
+
 def reauthentication_required(view: Callable) -> Callable:
-    """
-    Ask for the password (and a code) first, unless given in the last few minutes. A dialog
-    asks inside the dialog, then opens again; a plain form post is sent to confirm and then
-    back to the page it came from, to do it again.
-    """
+    """The view goes ahead only for someone who confirmed it's them in the last minutes."""
 
     @wraps(view)
     def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if recently_reauthenticated(request):
             return view(request, *args, **kwargs)
-        if request.method == "GET":
-            url = confirm_identity_url(request.get_full_path())
-            if getattr(request, "htmx", False):
-                return HttpResponseLocation(url, target="#modal-content", swap="innerHTML")
-            return redirect(url)
-        back = request.POST.get("next") or request.headers.get("Referer") or reverse("dashboard")
-        messages.info(request, "Confirm it's you, then do it again.")
-        if getattr(request, "htmx", False):
-            return HttpResponseLocation(confirm_identity_url(back))
-        return redirect(confirm_identity_url(back))
+        return ask_to_confirm(request)
 
     return checked

@@ -3,6 +3,7 @@ Signing in (the password, then a code when two-factor is on), the Security page,
 and turning off two-factor sign-in, recovery codes, and confirming it's you.
 """
 
+import secrets
 import time
 
 import segno
@@ -19,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseLocation
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 
 from console.accounts.current import provider_not_required
@@ -35,6 +36,7 @@ from console.security.forms import AppCodeForm, PasswordAndCodeForm, SecondFacto
 from console.security.models import RecoveryCodes
 from console.security.sudo import (
     mark_reauthenticated,
+    open_in_dialog,
     password_confirmed,
     reauthentication_required,
 )
@@ -42,6 +44,7 @@ from console.security.sudo import (
 PENDING = "sign_in_pending"  # the session's half-done sign-in: who, how, where to, since when
 PENDING_SECONDS = 5 * 60
 PENDING_TRIES = 5
+REGENERATE_ONCE = "recovery_codes_once"
 
 
 # --- Signing in ---------------------------------------------------------------------------
@@ -77,7 +80,13 @@ def _wrong_code(request: HttpRequest, user, pending: dict) -> bool:
     pending["tries"] += 1
     request.session[PENDING] = pending
     with transaction.atomic():
-        record(actor_for(request), Action.ACCOUNT_SIGN_IN_FAILED, provider=None, target=user)
+        record(
+            actor_for(request),
+            Action.ACCOUNT_SIGN_IN_FAILED,
+            provider=None,
+            target=user,
+            changes={"second_factor": (None, "wrong code after the right password")},
+        )
     return pending["tries"] >= PENDING_TRIES
 
 
@@ -136,10 +145,13 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
 def security(request: HtmxHttpRequest) -> HttpResponse:
     """Security: two-factor sign-in, recovery codes, recent sign-ins, password changes."""
     user = request.user
+    request.session[REGENERATE_ONCE] = secrets.token_urlsafe(16)
     return render(
         request,
         "security/security.html",
         {
+            "regenerate_once": request.session[REGENERATE_ONCE],
+            "wrong_codes": selectors.wrong_codes(user),
             "authenticator": services.authenticator_of(user),
             "recovery_codes": services.recovery_codes_of(user),
             "sign_ins": selectors.recent_sign_ins(user),
@@ -162,6 +174,7 @@ def _qr_code(data: str) -> str:
 @sensitive_post_parameters("code")
 @sensitive_variables("codes")
 @require_http_methods(["GET", "POST"])
+@reauthentication_required
 def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
     """Turn on two-factor sign-in: scan the QR code (or type the key), enter a first code."""
     if services.has_two_factor(request.user):
@@ -208,6 +221,12 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str], *, first_time: 
 @reauthentication_required
 def recovery_codes_regenerate(request: HtmxHttpRequest) -> HttpResponse:
     """New recovery codes: the old ones stop working; the new ones are shown once."""
+    # One set per click on the Security page: reloading the codes' page (which resends this
+    # post) must not silently replace the codes just shown or downloaded.
+    once = request.session.pop(REGENERATE_ONCE, None)
+    if not once or request.POST.get("once") != once:
+        messages.info(request, "Those recovery codes were made already: these are the ones in use.")
+        return redirect("security")
     try:
         codes = services.regenerate_recovery_codes(actor=actor_for(request), user=request.user)
     except DomainError as error:
@@ -236,6 +255,8 @@ def two_factor_disable(request: HtmxHttpRequest) -> HttpResponse:
                 add_domain_error(form, error)
             else:
                 messages.success(request, "Two-factor sign-in is off.")
+                if request.htmx:  # the page behind the dialog shows it on
+                    return HttpResponseClientRedirect(reverse("security"))
                 return redirect("security")
     return render_page_or_partial(
         request,
@@ -273,16 +294,30 @@ def confirm_identity(request: HtmxHttpRequest) -> HttpResponse:
                 if device is not None:
                     otp_login(request, device)  # the session is verified, as signing in does
                 mark_reauthenticated(request)
-                if request.htmx and request.htmx.target == "modal-content":
-                    return HttpResponseLocation(next_url, target="#modal-content", swap="innerHTML")
+                if request.htmx:  # asked inside the dialog: open what asked for it there
+                    return open_in_dialog(next_url)
                 return redirect(next_url)
     return render_page_or_partial(
         request,
         "security/confirm_identity.html",
-        {"form": form, "next_url": next_url, "minutes": settings.REAUTHENTICATION_MINUTES},
+        {
+            "form": form,
+            "next_url": next_url,
+            "back_url": _came_from(request),
+            "minutes": settings.REAUTHENTICATION_MINUTES,
+        },
         partial="dialog",
         status=form_status(form),
     )
+
+
+def _came_from(request: HttpRequest) -> str:
+    """Where Cancel goes: the page the person was on before being asked (never this page)."""
+    back = request.POST.get("back") or request.headers.get("Referer") or ""
+    here = reverse("confirm_identity")
+    if here in back or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return reverse("dashboard")
+    return back
 
 
 # --- Password ---------------------------------------------------------------------------------

@@ -78,3 +78,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+/* Form errors answer 400 and htmx swaps them into the form (see base.html's htmx-config). In
+   development, django-htmx's debug helper would instead replace the whole page with any 400:
+   it listens on the document, so stopping the event at <body> keeps it away from ours. */
+document.addEventListener("DOMContentLoaded", function () {
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 400) event.stopPropagation();
+  });
+});

@@ -484,25 +484,33 @@ def update_provider_settings(
     return current
 
 
-def set_provider_active(*, actor: Actor, provider: Provider, active: bool) -> Provider:
-    """
-    Staff deactivate a provider, or reactivate it: while inactive its tokens do not
-    authenticate, its license keys do not work and its members do not see it.
-    """
+def _switch_active[M: (Provider, User)](
+    actor: Actor, obj: M, active: bool, *, on: Action, off: Action
+) -> M:
+    """Set `obj.is_active` (a provider's or a person's), recording which way it went."""
     with transaction.atomic():
-        current = Provider.objects.select_for_update().get(pk=provider.pk)
+        current = type(obj).objects.select_for_update().get(pk=obj.pk)
         if current.is_active == active:
             return current
         current.is_active = active
         current.save(update_fields=["is_active"])
         record(
             actor,
-            Action.PROVIDER_REACTIVATED if active else Action.PROVIDER_DEACTIVATED,
-            provider=current,
+            on if active else off,
+            provider=current if isinstance(current, Provider) else None,
             target=current,
             changes={"is_active": (not active, active)},
         )
     return current
+
+
+def set_provider_active(*, actor: Actor, provider: Provider, active: bool) -> Provider:
+    """
+    Staff deactivate a provider, or reactivate it: while inactive its tokens do not
+    authenticate, its license keys do not work and its members do not see it.
+    """
+    on, off = Action.PROVIDER_REACTIVATED, Action.PROVIDER_DEACTIVATED
+    return _switch_active(actor, provider, active, on=on, off=off)
 
 
 def set_account_active(*, actor: Actor, user: User, active: bool) -> User:
@@ -510,20 +518,8 @@ def set_account_active(*, actor: Actor, user: User, active: bool) -> User:
     Staff deactivate someone's account, or reactivate it. While inactive they cannot sign in,
     their open sessions no longer count as signed in, and their license keys stop working.
     """
-    with transaction.atomic():
-        current = User.objects.select_for_update().get(pk=user.pk)
-        if current.is_active == active:
-            return current
-        current.is_active = active
-        current.save(update_fields=["is_active"])
-        record(
-            actor,
-            Action.ACCOUNT_REACTIVATED if active else Action.ACCOUNT_DEACTIVATED,
-            provider=None,
-            target=current,
-            changes={"is_active": (not active, active)},
-        )
-    return current
+    on, off = Action.ACCOUNT_REACTIVATED, Action.ACCOUNT_DEACTIVATED
+    return _switch_active(actor, user, active, on=on, off=off)
 
 
 def delete_provider(*, actor: Actor, provider: Provider, confirm_name: str) -> None:

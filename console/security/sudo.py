@@ -1,8 +1,9 @@
 """
 Re-authentication for dangerous actions ("sudo mode", as healthchecks calls it): creating a
-license key, changing roles, removing a member, deleting a provider, turning two-factor off and
-new recovery codes ask for the password again (and a code when two-factor is on) unless the
-person did so in the last REAUTHENTICATION_MINUTES (10). Signing in counts as doing so.
+license key, inviting, changing roles, removing a member, saving provider settings, deleting a
+provider, setting up two-factor and new recovery codes ask for the password again (and a code
+when two-factor is on) unless the person did so in the last REAUTHENTICATION_MINUTES (10).
+Signing in counts as doing so; turning two-factor off asks for both itself.
 """
 
 import json

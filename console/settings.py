@@ -131,6 +131,8 @@ MIDDLEWARE = [
     # First, so its one log line per request sees the final status and the whole duration.
     "console.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The query gateway's endpoints answer here, past everything pages need (tokens.gateway).
+    "tokens.gateway.GatewayShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "console.middleware.NoStoreByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,9 +188,16 @@ DATABASES = {
 DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", "5")
 DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", "10")
 DATABASE_BUSY_TIMEOUT = envint("DATABASE_BUSY_TIMEOUT", "5")
+# The gateway's check runs as a prepared statement on PostgreSQL, planned once per connection
+# (tokens.gateway). Turn off behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21).
+GATEWAY_PREPARED_STATEMENTS = envbool("GATEWAY_PREPARED_STATEMENTS", "true")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        # Django's cursors bind on the client and never prepare; only the gateway's cursor asks
+        # to, explicitly, and psycopg lets it only with a threshold set.
+        **({"prepare_threshold": 2**31 - 1} if GATEWAY_PREPARED_STATEMENTS else {}),
         "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
         **DATABASES["default"].get("OPTIONS", {}),  # what DATABASE_URL says wins
     }

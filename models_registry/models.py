@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from console.identifiers import new_public_id
+from tokens.models import QuotaPeriod
 
 MODEL_NAME_MAX_LENGTH = 100
 
@@ -23,6 +24,21 @@ class AIModel(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Limits for the tokens assigned to this model that set none of their own; empty: no limit.
+    default_rate_limit = models.PositiveIntegerField(
+        "default rate limit", null=True, blank=True, help_text="Queries per minute, per token."
+    )
+    default_quota = models.PositiveIntegerField(
+        "default quota", null=True, blank=True, help_text="Queries per day or month, per token."
+    )
+    default_quota_period = models.CharField(  # noqa: DJ001 - empty is None, as on tokens
+        "default quota period",
+        max_length=5,
+        choices=QuotaPeriod.choices,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = "model"

@@ -5,30 +5,28 @@ Each endpoint validates its input with a serializer, then calls the same service
 does; the services' rules and messages are the API's.
 """
 
-from typing import Any
-
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from console.accounts.models import Role
-from console.api.authentication import bearer_credentials, key_provider
+from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
 from console.audit.actors import actor_for
 from models_registry.selectors import models_for
-from tokens import services
+from tokens import gateway, services
 from tokens.filters import SORTS, TokenFilter
+from tokens.gateway import MAX_COST
 from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
 from tokens.selectors import tokens_for
 
@@ -277,36 +275,90 @@ class TokenViewSet(
 
 
 # --- Introspection (RFC 7662), for the provider's query gateway -------------------------------
+#
+# Answered by plain Django views (tokens.gateway), the product's hot path; the classes below
+# document them in the schema, and answer the same way if REST framework ever routes to them.
 
 
 class IntrospectionRequestSerializer(serializers.Serializer):
     token = TextField(
         allow_blank=True, trim_whitespace=False, help_text="The token an end user presented."
     )
+    cost = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_COST,
+        default=1,
+        help_text="How many queries this check counts (default 1); 0 checks without counting.",
+    )
+    client_ip = serializers.IPAddressField(
+        required=False,
+        help_text="The end user's address, shown to you as the token's last address.",
+    )
+    token_type_hint = serializers.CharField(
+        required=False,
+        help_text="RFC 7662's hint, accepted and not needed: every token here is an access "
+        "token (`access_token`).",
+    )
+
+
+class LimitSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(help_text="Queries allowed in the period.")
+    remaining = serializers.IntegerField(help_text="Queries left in the period after this one.")
+    period = serializers.ChoiceField(choices=["minute", "day", "month"])
+    resets_at = serializers.IntegerField(help_text="When the period starts over, Unix seconds.")
 
 
 class IntrospectionSerializer(serializers.Serializer):
-    active = serializers.BooleanField(help_text="True only for a usable token of yours.")
+    active = serializers.BooleanField(
+        help_text="True when the query may go ahead: a usable token of yours, within its limits."
+    )
     token_id = serializers.CharField(required=False)
     model_id = serializers.CharField(required=False)
     name = serializers.CharField(required=False)
     status = serializers.ChoiceField(choices=[TokenStatus.ACTIVE], required=False)
     exp = serializers.IntegerField(required=False, help_text="Expiration, Unix time in seconds.")
+    token_type = serializers.CharField(required=False, help_text="RFC 7662: always `Bearer`.")
+    iat = serializers.IntegerField(
+        required=False, help_text="RFC 7662: when the token was created, Unix seconds."
+    )
+    jti = serializers.CharField(required=False, help_text="RFC 7662: the token's id.")
+    aud = serializers.CharField(required=False, help_text="RFC 7662: the model's id.")
+    scope = serializers.CharField(required=False, help_text="RFC 7662: always `query`.")
+    remaining = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Queries left before a limit refuses one; null when the token has no limit.",
+    )
+    rate_limit = LimitSerializer(required=False, allow_null=True)
+    quota = LimitSerializer(required=False, allow_null=True)
+    reason = serializers.ChoiceField(
+        choices=["rate_limited", "quota_exceeded"],
+        required=False,
+        help_text="Only when a usable token's query must be refused: which limit refused it.",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text="With `reason`: seconds until a query may go ahead."
+    )
 
 
 class IntrospectView(APIView):
-    # RFC 7662 token introspection: is this token usable right now, and for which model?
+    # RFC 7662 token introspection: is this token usable right now, for which model, what is left?
 
     parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
     needs_role = Role.VIEWER  # a check, not a change: every member's key may ask
+    gateway_key_allowed = True
 
     @extend_schema(
         summary="Introspect a token (RFC 7662)",
         description=(
-            "Your query gateway calls this for each query. `active` is true only for a token of "
-            "yours that is assigned, ACTIVE and unexpired; anything else (unknown, malformed, "
-            "expired, suspended, cancelled, unassigned, another provider's) is "
-            '`{"active": false}`. One indexed lookup: no slow hashing, no write.'
+            "Your query gateway calls this for each query. `active` is true when the query may "
+            "go ahead: a token of yours that is assigned, ACTIVE, unexpired and within its "
+            "limits; each such check counts `cost` queries (default 1). An unusable token "
+            "(unknown, malformed, expired, suspended, cancelled, unassigned, another provider's) "
+            'is `{"active": false}`: answer the end user 401. A usable token over a limit is '
+            "`active: false` with `reason` (`rate_limited` or `quota_exceeded`) and "
+            "`retry_after`: answer 429 with `Retry-After`. A Gateway license key is enough."
         ),
         request={
             "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
@@ -314,66 +366,15 @@ class IntrospectView(APIView):
         },
         responses={200: IntrospectionSerializer, **error_responses(400, 415)},
     )
-    @sensitive_variables("presented")
     def post(self, request):
-        serializer = IntrospectionRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        presented = serializer.validated_data["token"]
-        token = services.authenticate(presented, provider=key_provider(request)).token
-        body: dict[str, Any] = {"active": False}
-        if token is not None:  # a usable token of this provider's
-            assert token.model is not None  # usable tokens are assigned
-            body = {
-                "active": True,
-                "token_id": token.token_id,
-                "model_id": token.model.model_id,
-                "name": token.name,
-                "status": token.status,
-                "exp": int(token.expires_at.timestamp()),
-            }
-        response = Response(body)
-        add_never_cache_headers(response)
-        return response
-
-
-# --- The end user's own token -----------------------------------------------------------------
-
-_UNUSABLE = {
-    services.AuthFailure.MALFORMED: "This is not a valid token.",
-    services.AuthFailure.UNKNOWN: "This token is not valid: it may have been deleted.",
-    services.AuthFailure.CANCELED: "This token has been cancelled.",
-    services.AuthFailure.SUSPENDED: "This token is suspended.",
-    services.AuthFailure.EXPIRED: "This token has expired.",
-    services.AuthFailure.UNASSIGNED: "This token is not assigned to a model yet.",
-    services.AuthFailure.PROVIDER_INACTIVE: "This token's provider is not active at the moment.",
-}
-
-
-class EndUserToken:
-    """Who presented a usable token: an end user, not a provider (no account, no access)."""
-
-    is_authenticated = True
-
-    def __init__(self, token: Token):
-        self.token = token
+        return gateway.introspect(request._request)
 
 
 class UserAccessTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer uat_…`: an end user, who may see only their own token."""
+    """`Authorization: Bearer uat_…`: an end user (documented here; tokens.gateway checks it)."""
 
-    @sensitive_variables("presented")
     def authenticate(self, request):
-        presented = bearer_credentials(request)
-        if presented is None:
-            return None
-        checked = services.authenticate(presented)
-        if checked.token is None:
-            failure = checked.failure or services.AuthFailure.UNKNOWN
-            raise exceptions.AuthenticationFailed(_UNUSABLE[failure])
-        return EndUserToken(checked.token), checked.token
-
-    def authenticate_header(self, request):
-        return 'Bearer realm="token", error="invalid_token"'
+        return None
 
 
 class UserAccessTokenScheme(OpenApiAuthenticationExtension):
@@ -388,11 +389,6 @@ class UserAccessTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class HoldsUsableToken(BasePermission):
-    def has_permission(self, request, view):
-        return isinstance(request.auth, Token)
-
-
 class EndUserTokenSerializer(serializers.Serializer):
     """What an end user may know about their own token: never the provider's note."""
 
@@ -402,19 +398,31 @@ class EndUserTokenSerializer(serializers.Serializer):
     expires_at = UnixTimestampField()
     model_id = serializers.CharField(source="model.model_id")
     model_name = serializers.CharField(source="model.name")
+    remaining = serializers.IntegerField(
+        allow_null=True,
+        help_text="Queries left before a limit refuses one; null when the token has no limit.",
+    )
+    rate_limit = LimitSerializer(allow_null=True)
+    quota = LimitSerializer(allow_null=True)
 
 
 class OwnTokenView(APIView):
-    # The end user's own token, for a client to show when it expires and which model it serves.
+    # The end user's own token, for a client to show when it expires and what is left.
 
     authentication_classes = [UserAccessTokenAuthentication]
-    permission_classes = [HoldsUsableToken]
+    permission_classes: list = []
 
     @extend_schema(
         summary="Show my token (end users)",
+        description="Records the token's use (time and address) without counting a query.",
         responses={200: EndUserTokenSerializer, 401: error_responses()[401]},
     )
     def get(self, request):
-        response = Response(EndUserTokenSerializer(request.auth).data)
-        add_never_cache_headers(response)
-        return response
+        return gateway.own_token(request._request)
+
+
+def documented(view, cls: type[APIView]):
+    """A plain view, documented in the schema by the REST framework class `cls`."""
+    view.cls = cls
+    view.initkwargs = {}
+    return view

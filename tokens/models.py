@@ -20,6 +20,16 @@ class TokenStatus(models.TextChoices):
     CANCELED = "CANCELED", "Cancelled"
 
 
+class QuotaPeriod(models.TextChoices):
+    DAY = "day", "per day"
+    MONTH = "month", "per month"
+
+
+# The largest limit a provider may set: far above any gateway's real traffic, small enough that
+# counters never overflow.
+MAX_LIMIT = 1_000_000_000
+
+
 class TokenQuerySet(models.QuerySet["Token"]):
     """
     The token rules that are questions about state, each written once.
@@ -43,6 +53,10 @@ class TokenQuerySet(models.QuerySet["Token"]):
     def usable(self, now: datetime | None = None) -> Self:
         """Tokens whose secret authenticates now: active, unexpired and assigned."""
         return self.assigned().unexpired(now).filter(status=TokenStatus.ACTIVE)
+
+    def unused_since(self, since: datetime) -> Self:
+        """Tokens not used since `since`, including those never used."""
+        return self.filter(models.Q(last_used_at__lt=since) | models.Q(last_used_at__isnull=True))
 
     def assignable(self) -> Self:
         """Tokens that may be assigned: unassigned and not cancelled."""
@@ -102,6 +116,29 @@ class Token(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Limits, each optional: empty takes the model's default (see `AIModel`), else no limit.
+    rate_limit = models.PositiveIntegerField(
+        "rate limit",
+        null=True,
+        blank=True,
+        help_text="Queries per minute. Empty: the model's default, if it has one.",
+    )
+    quota = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Queries per day or per month. Empty: the model's default, if it has one.",
+    )
+    # Set with the quota, empty without one (a column that adds without rebuilding the table).
+    quota_period = models.CharField(  # noqa: DJ001 - empty is None: no rebuild of a big table
+        "quota period", max_length=5, choices=QuotaPeriod.choices, null=True, blank=True
+    )
+
+    # Usage, written by tokens.usage at most once a minute per token, never on every check.
+    last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(
+        "last address", null=True, blank=True, editable=False
+    )
+
     objects = TokenQuerySet.as_manager()
     # Loaded with the token by the gateway's hand-written lookup (tokens.services), not a column.
     model_public_id: str
@@ -132,6 +169,8 @@ class Token(models.Model):
                 fields=["provider", "model_name", "-created_at"],
                 name="token_provider_mname_idx",
             ),
+            # "Last used" sorts and "not used for 30 days".
+            models.Index(fields=["provider", "last_used_at"], name="token_provider_used_idx"),
         ]
 
     def __str__(self) -> str:
@@ -161,3 +200,38 @@ class Token(models.Model):
         if self.is_expired:
             return "Expired"
         return self.get_status_display()
+
+
+class TokenUsage(models.Model):
+    """
+    How many queries one token answered on one day (UTC), written by `tokens.usage` from the
+    counts gathered in the cache: one row per token and day, at most one write a minute.
+    """
+
+    token = models.ForeignKey(Token, on_delete=models.CASCADE, related_name="usage")
+    # Copies for the provider's and the model's totals, read through their own indexes.
+    provider = models.ForeignKey("accounts.Provider", on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(
+        "models_registry.AIModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The model the token was assigned to when it was used.",
+    )
+    day = models.DateField()
+    queries = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "token usage"
+        verbose_name_plural = "token usage"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "day"], name="token_usage_one_row_a_day"),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "day"], name="token_usage_provider_day_idx"),
+            models.Index(fields=["model", "day"], name="token_usage_model_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.queries}"

@@ -507,6 +507,10 @@ def _failure(token: Token) -> AuthFailure | None:
     return AuthFailure(reason) if reason else None
 
 
+# The model's limits for its tokens: loaded with the token, for metering.
+_MODEL_LIMIT_COLUMNS = ["default_rate_limit", "default_quota", "default_quota_period"]
+
+
 def _lookup_sql(*, with_provider: bool, digests: PresentedDigests) -> str:
     """
     The check's one query, written once by hand: the ORM would spend about a millisecond
@@ -514,7 +518,10 @@ def _lookup_sql(*, with_provider: bool, digests: PresentedDigests) -> str:
     Identifiers come from the models' metadata, quoted for the database in use.
     """
     token, model, provider = table(Token), table(AIModel), table(Provider)
-    select = f"SELECT t.*, m.{column(AIModel, 'model_id')} AS model_public_id"
+    model_columns = "".join(
+        f", m.{column(AIModel, name)} AS model_{name}" for name in _MODEL_LIMIT_COLUMNS
+    )
+    select = f"SELECT t.*, m.{column(AIModel, 'model_id')} AS model_public_id{model_columns}"
     joins = f"LEFT JOIN {model} m ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')}"
     where = f"WHERE {digests.condition('t.' + column(Token, 'digest'))}"
     if with_provider:
@@ -550,11 +557,17 @@ def authenticate(presented: str, *, provider: Provider | None = None) -> Authent
         Token.objects.filter(pk=token.pk).update(digest=digests.current)
         token.digest = digests.current
     if token.model_id is not None:
-        # Values in the model's field order (id, model_id, provider, name), as from_db expects.
+        # Values in the model's field order, as from_db expects.
         token.model = AIModel.from_db(
             token._state.db,
-            ["id", "model_id", "provider_id", "name"],
-            [token.model_id, token.model_public_id, token.provider_id, token.model_name],
+            ["id", "model_id", "provider_id", "name", *_MODEL_LIMIT_COLUMNS],
+            [
+                token.model_id,
+                token.model_public_id,
+                token.provider_id,
+                token.model_name,
+                *(getattr(token, f"model_{name}") for name in _MODEL_LIMIT_COLUMNS),
+            ],
         )
     # Only looked up without `provider` (an end user's own check): a license key's provider is
     # already known to be active.

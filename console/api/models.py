@@ -7,6 +7,11 @@ from console.identifiers import new_public_id
 LICENSE_KEY_NAME_MAX_LENGTH = 100
 
 
+class KeyScope(models.TextChoices):
+    MANAGEMENT = "management", "Management"
+    GATEWAY = "gateway", "Gateway"
+
+
 def new_license_key_id() -> str:
     return new_public_id("lic")
 
@@ -35,6 +40,13 @@ class LicenseKey(models.Model):
     name = models.CharField(max_length=LICENSE_KEY_NAME_MAX_LENGTH)
     digest = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=16, editable=False)
+    # Gateway keys only introspect tokens: a gateway's key, if it leaks, changes nothing.
+    scope = models.CharField(
+        max_length=10,
+        choices=KeyScope.choices,
+        db_default=KeyScope.MANAGEMENT,
+        help_text="Gateway: introspection only. Management: everything its creator's role allows.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Loaded with the key by its hand-written lookup (console.api.services), not columns.
     creator_role: str  # the creator's role in the key's provider

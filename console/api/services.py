@@ -138,7 +138,7 @@ def authenticate_license_key(presented: str) -> LicenseKey | None:
         key._state.db, _PROVIDER_COLUMNS, [getattr(key, f"p_{name}") for name in _PROVIDER_COLUMNS]
     )
     key.created_by = _creator(key)
-    _record_use(key, digests)
+    record_key_use(key, digests)
     return key
 
 
@@ -152,7 +152,7 @@ def _creator(key: LicenseKey) -> User:
     return user_model.from_db(key._state.db, names, [loaded[n] for n in names])
 
 
-def _record_use(key: LicenseKey, digests: PresentedDigests) -> None:
+def record_key_use(key: LicenseKey, digests: PresentedDigests) -> None:
     """Write what is due about this use of the key, in one UPDATE: usually nothing."""
     changes: dict[str, object] = {}
     now = timezone.now()

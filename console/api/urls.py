@@ -6,7 +6,8 @@ from rest_framework.routers import SimpleRouter
 
 from console.audit.api import EventListView
 from models_registry.api import ModelViewSet
-from tokens.api import IntrospectView, OwnTokenView, TokenViewSet
+from tokens import gateway
+from tokens.api import IntrospectView, OwnTokenView, TokenViewSet, documented
 
 app_name = "api"
 
@@ -15,8 +16,10 @@ router.register("models", ModelViewSet, basename="model")
 router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
-    path("introspect", IntrospectView.as_view(), name="introspect"),
-    path("token", OwnTokenView.as_view(), name="own_token"),
+    # Answered by tokens.gateway's middleware before the URLconf; routed here for reverse() and
+    # the schema.
+    path("introspect", documented(gateway.introspect, IntrospectView), name="introspect"),
+    path("token", documented(gateway.own_token, OwnTokenView), name="own_token"),
     path("events", EventListView.as_view(), name="events"),
     path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
     *router.urls,

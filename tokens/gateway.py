@@ -1,0 +1,512 @@
+"""
+The gateway's two endpoints, the product's hot path: `POST /api/v1/introspect` (RFC 7662, a
+provider's query gateway asks it for each end-user query) and `GET /api/v1/token` (an end user
+asks about their own token).
+
+Plain Django views, not REST framework's: they answer in the API's one error shape and are
+documented in its schema (see `tokens.api`), but skip its request and response machinery.
+`GatewayShortcutMiddleware` sends them their requests straight after the request log and the
+security headers, past sessions, CSRF, sign-in and the rest, which API requests never need.
+
+An introspection is one round trip to the database, which brings the license key (with its
+creator's membership and provider, both still active) and the presented token together, and,
+when metering is on, one round trip to the cache (`tokens.usage`). Nothing is cached between
+requests: a revoked key or a cancelled token is refused by the very next check.
+"""
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
+
+from console.accounts.models import Membership, Provider
+from console.api.errors import error_body
+from console.api.models import LicenseKey
+from console.api.services import LICENSE_KEY, record_key_use
+from console.api.throttling import seconds_locked_after_bad_key
+from console.keys import PresentedDigests
+from console.raw_sql import column, table
+from console.request_log import client_ip as address_of
+from models_registry.models import AIModel
+from tokens import secrets, services, usage
+from tokens.models import Token, TokenStatus
+
+# The most queries one check may count (`cost`): far above any real query, below overflow.
+MAX_COST = 1_000_000
+MAX_BODY_BYTES = 16_384
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+def _json(body: dict, status: int = 200, headers: dict | None = None) -> JsonResponse:
+    response = JsonResponse(body, status=status, headers=headers)
+    add_never_cache_headers(response)
+    return response
+
+
+def _error(
+    request: HttpRequest,
+    status: int,
+    message: str,
+    code: str,
+    errors: dict | None = None,
+    headers: dict | None = None,
+) -> JsonResponse:
+    return _json(error_body(request, message, code, errors), status, headers)
+
+
+def _options(allow: str) -> HttpResponse:
+    response = HttpResponse(status=204, headers={"Allow": allow})
+    add_never_cache_headers(response)
+    return response
+
+
+def _unauthorized(request: HttpRequest, message: str, code: str, realm: str) -> JsonResponse:
+    headers = {"WWW-Authenticate": realm}
+    return _error(request, 401, message, code, headers=headers)
+
+
+class Refusal(Exception):
+    """An answer other than the endpoint's own: raised while reading the request."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+def _bearer(request: HttpRequest, realm: str) -> str | None:
+    """The `Authorization: Bearer …` credentials; None when there is no header."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if not header:
+        return None
+    if header[0].lower() != "bearer" or len(header) != 2:
+        raise Refusal(
+            _unauthorized(
+                request,
+                "Send the key as `Authorization: Bearer <key>`, with nothing else in the header.",
+                "authentication_failed",
+                realm,
+            )
+        )
+    if not header[1].isascii():
+        raise Refusal(
+            _unauthorized(
+                request, "The key contains characters no key has.", "authentication_failed", realm
+            )
+        )
+    return header[1]
+
+
+def _params(request: HttpRequest) -> QueryDict | dict:
+    """The form or JSON body's fields (415 for another type, 400 for a broken body)."""
+    content_type = request.content_type or ""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        raise Refusal(_error(request, 413, "The body is too large for a check.", "too_large"))
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
+        return request.POST
+    if content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):
+            raise Refusal(
+                _error(
+                    request, 400, "JSON parse error - the body is not valid JSON.", "parse_error"
+                )
+            ) from None
+        if not isinstance(data, dict):
+            raise Refusal(_error(request, 400, "Send a JSON object.", "parse_error"))
+        return data
+    raise Refusal(
+        _error(
+            request,
+            415,
+            f'Unsupported media type "{content_type}" in request.',
+            "unsupported_media_type",
+        )
+    )
+
+
+def _invalid(request: HttpRequest, field: str, message: str) -> Refusal:
+    return Refusal(_error(request, 400, message, "invalid", {field: [message]}))
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    token: str
+    cost: int
+    client_ip: str | None
+
+
+@sensitive_variables("params", "token")
+def _check_request(request: HttpRequest, params: Any) -> CheckRequest:
+    token = params.get("token")
+    if token is None:
+        raise _invalid(request, "token", "This field is required.")
+    if not isinstance(token, str):
+        raise _invalid(request, "token", "Not a valid string.")
+    cost: Any = params.get("cost", 1)
+    if isinstance(cost, str) and cost.strip().isdigit():
+        cost = int(cost)
+    if isinstance(cost, bool) or not isinstance(cost, int) or not 0 <= cost <= MAX_COST:
+        raise _invalid(request, "cost", f"Send a whole number of queries from 0 to {MAX_COST:,}.")
+    address = params.get("client_ip")
+    if address in (None, ""):
+        address = None
+    else:
+        try:
+            address = str(ipaddress.ip_address(str(address).strip()))
+        except ValueError:
+            raise _invalid(
+                request, "client_ip", "Send the end user's IPv4 or IPv6 address."
+            ) from None
+    hint = params.get("token_type_hint")
+    if hint is not None and not isinstance(hint, str):
+        raise _invalid(request, "token_type_hint", "Not a valid string.")
+    return CheckRequest(token=token, cost=cost, client_ip=address)
+
+
+# --- The one query -------------------------------------------------------------------------------
+
+_KEY_COLUMNS = ["pk", "key_id", "digest", "last_used_at", "scope", "provider"]
+_TOKEN_COLUMNS = [
+    "pk",
+    "token_id",
+    "name",
+    "status",
+    "expires_at",
+    "created_at",
+    "digest",
+    "model",
+    "rate_limit",
+    "quota",
+    "quota_period",
+]
+_MODEL_COLUMNS = ["model_id", "default_rate_limit", "default_quota", "default_quota_period"]
+
+
+def _select(alias: str, model: type, names: list[str]) -> list[str]:
+    return [f"{alias}.{column(model, name)}" for name in names]
+
+
+def _introspection_sql(key: PresentedDigests, token: PresentedDigests | None) -> str:
+    """
+    The key, its provider (active), its creator (active, still a member), and the token of
+    that provider with the presented digest, if any: one statement, one round trip.
+    """
+    User = get_user_model()
+    selected = [
+        *_select("k", LicenseKey, _KEY_COLUMNS),
+        f"p.{column(Provider, 'provider_id')}",
+        *_select("t", Token, _TOKEN_COLUMNS),
+        *_select("m", AIModel, _MODEL_COLUMNS),
+    ]
+    token_condition = (
+        token.condition(f"t.{column(Token, 'digest')}") if token is not None else "1 = 0"
+    )
+    return (
+        f"SELECT {', '.join(selected)} FROM {table(LicenseKey)} k "  # noqa: S608 - identifiers only
+        f"JOIN {table(Membership)} ms ON ms.{column(Membership, 'provider')} = "
+        f"k.{column(LicenseKey, 'provider')} AND ms.{column(Membership, 'user')} = "
+        f"k.{column(LicenseKey, 'created_by')} "
+        f"JOIN {table(User)} u ON u.{column(User, 'pk')} = ms.{column(Membership, 'user')} "
+        f"JOIN {table(Provider)} p ON p.{column(Provider, 'pk')} = "
+        f"k.{column(LicenseKey, 'provider')} "
+        f"LEFT JOIN {table(Token)} t ON {token_condition} "
+        f"AND t.{column(Token, 'provider')} = k.{column(LicenseKey, 'provider')} "
+        f"LEFT JOIN {table(AIModel)} m ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')} "
+        f"WHERE {key.condition('k.' + column(LicenseKey, 'digest'))} "
+        f"AND u.{column(User, 'is_active')} = %s AND p.{column(Provider, 'is_active')} = %s"
+    )
+
+
+try:
+    import psycopg
+
+    _CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+        OperationalError,
+        InterfaceError,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    )
+except ImportError:  # pragma: no cover - SQLite-only installs
+    psycopg = None  # type: ignore[assignment]
+    _CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+def _run(sql: str, params: list) -> tuple | None:
+    """
+    Run the check's statement and return its one row. On PostgreSQL it is a prepared statement
+    (planned once per connection, not on every check: GATEWAY_PREPARED_STATEMENTS), and the
+    connection is not health-checked first: a connection found dead is closed and the statement
+    tried once more on a new one, which costs what the health check would, only when needed.
+    """
+    prepared = (
+        psycopg is not None
+        and connection.vendor == "postgresql"
+        and settings.GATEWAY_PREPARED_STATEMENTS
+        and not connection.in_atomic_block
+    )
+    for attempt in (1, 2):
+        try:
+            if prepared:
+                connection.health_check_done = True  # type: ignore[attr-defined]
+                connection.ensure_connection()
+                with psycopg.Cursor(connection.connection) as cursor:
+                    cursor.execute(sql, params, prepare=True)
+                    return cursor.fetchone()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except _CONNECTION_ERRORS as error:
+            if attempt == 2 or connection.in_atomic_block:
+                raise OperationalError(str(error)) from error
+            connection.close()
+    return None  # not reached
+
+
+def _unix(value: Any) -> int:
+    """A datetime column's value as Unix seconds, whatever the database handed back."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+# --- Introspection -------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@sensitive_variables("presented_key", "check", "key_digests", "token_digests")
+def introspect(request: HttpRequest) -> HttpResponse:
+    """POST /api/v1/introspect: is this token usable for this query, and what remains."""
+    realm = 'Bearer realm="api"'
+    if request.method == "OPTIONS":
+        return _options("POST, OPTIONS")
+    if request.method != "POST":
+        return _error(
+            request,
+            405,
+            f'Method "{request.method}" not allowed.',
+            "method_not_allowed",
+            headers={"Allow": "POST, OPTIONS"},
+        )
+    try:
+        presented_key = _bearer(request, realm)
+        if presented_key is None:
+            return _unauthorized(
+                request,
+                "Authentication credentials were not provided.",
+                "not_authenticated",
+                realm,
+            )
+        check = _check_request(request, _params(request))
+    except Refusal as refusal:
+        return refusal.response
+    now = time.time()
+    row = key_digests = token_digests = None
+    if LICENSE_KEY.is_well_formed(presented_key):
+        key_digests = PresentedDigests.of(presented_key)
+        token_digests = (
+            PresentedDigests.of(check.token) if secrets.is_well_formed(check.token) else None
+        )
+        sql = _introspection_sql(key_digests, token_digests)
+        params = [*(token_digests.params if token_digests else []), *key_digests.params]
+        row = _run(sql, [*params, True, True])
+        if row is not None and not key_digests.matches(row[2]):
+            row = None
+    if row is None or key_digests is None:
+        return _bad_key(request, presented_key, realm)
+    key = _loaded_key(row, key_digests)
+    request.auth = key  # type: ignore[attr-defined]  # the request log names the key
+    token_row = row[7 : 7 + len(_TOKEN_COLUMNS)]
+    model_row = row[7 + len(_TOKEN_COLUMNS) :]
+    if token_row[0] is None or token_digests is None or not token_digests.matches(token_row[6]):
+        return _json({"active": False})
+    if token_digests.is_stale(token_row[6]):
+        Token.objects.filter(pk=token_row[0]).update(digest=token_digests.current)
+    (pk, token_id, name, status, expires_at, created_at, _, model_pk, rate, quota, period) = (
+        token_row
+    )
+    exp = _unix(expires_at)
+    if status != TokenStatus.ACTIVE or model_pk is None or exp <= now:
+        return _json({"active": False})
+    model_id, model_rate, model_quota, model_period = model_row
+    limits = usage.Limits.effective(
+        rate=rate,
+        quota=quota,
+        period=period,
+        model_rate=model_rate,
+        model_quota=model_quota,
+        model_period=model_period,
+    )
+    verdict = usage.meter(
+        token_pk=pk, limits=limits, cost=check.cost, client_ip=check.client_ip, now=now
+    )
+    body: dict[str, Any] = {
+        "active": verdict.allowed,
+        "token_id": token_id,
+        "model_id": model_id,
+        "name": name,
+        "status": status,
+        "exp": exp,
+        # RFC 7662's own members, for gateways' off-the-shelf introspection plugins.
+        "token_type": "Bearer",
+        "iat": _unix(created_at),
+        "jti": token_id,
+        "aud": model_id,
+        "scope": "query",
+        "remaining": verdict.remaining,
+        "rate_limit": verdict.rate.as_dict() if verdict.rate else None,
+        "quota": verdict.quota.as_dict() if verdict.quota else None,
+    }
+    if not verdict.allowed:
+        body["reason"] = verdict.reason
+        body["retry_after"] = verdict.retry_after
+    response = _json(body)
+    if verdict.write_due:
+        usage.write_after_response(response, now)
+    return response
+
+
+def _bad_key(request: HttpRequest, presented: str, realm: str) -> HttpResponse:
+    wait = seconds_locked_after_bad_key(request)
+    if wait is not None:
+        return _error(
+            request,
+            429,
+            "Too many bad license keys from your address: try again in "
+            f"{wait} second{'s' if wait != 1 else ''}.",
+            "throttled",
+            headers={"Retry-After": str(wait)},
+        )
+    hint = (
+        " This is a User Access Token: the management API needs a license key."
+        if presented.startswith("uat_")
+        else ""
+    )
+    return _unauthorized(
+        request, f"Invalid or revoked license key.{hint}", "authentication_failed", realm
+    )
+
+
+def _loaded_key(row: tuple, digests: PresentedDigests) -> LicenseKey:
+    """The license key as the query loaded it: enough for the request log and its last use."""
+    pk, key_id, digest, last_used_at, scope, provider_pk, provider_public_id = row[:7]
+    if isinstance(last_used_at, str) or (last_used_at and last_used_at.tzinfo is None):
+        last_used_at = datetime.fromtimestamp(_unix(last_used_at), UTC)
+    key = LicenseKey(
+        pk=pk,
+        key_id=key_id,
+        digest=digest,
+        last_used_at=last_used_at,
+        scope=scope,
+        provider_id=provider_pk,
+    )
+    key.provider = Provider(pk=provider_pk, provider_id=provider_public_id)
+    record_key_use(key, digests)
+    return key
+
+
+# --- The end user's own token --------------------------------------------------------------------
+
+_UNUSABLE = {
+    services.AuthFailure.MALFORMED: "This is not a valid token.",
+    services.AuthFailure.UNKNOWN: "This token is not valid: it may have been deleted.",
+    services.AuthFailure.CANCELED: "This token has been cancelled.",
+    services.AuthFailure.SUSPENDED: "This token is suspended.",
+    services.AuthFailure.EXPIRED: "This token has expired.",
+    services.AuthFailure.UNASSIGNED: "This token is not assigned to a model yet.",
+    services.AuthFailure.PROVIDER_INACTIVE: "This token's provider is not active at the moment.",
+}
+
+
+@csrf_exempt
+@sensitive_variables("presented")
+def own_token(request: HttpRequest) -> HttpResponse:
+    """GET /api/v1/token: an end user's own token; its use is recorded, never counted."""
+    realm = 'Bearer realm="token", error="invalid_token"'
+    if request.method == "OPTIONS":
+        return _options("GET, HEAD, OPTIONS")
+    if request.method not in ("GET", "HEAD"):
+        return _error(
+            request,
+            405,
+            f'Method "{request.method}" not allowed.',
+            "method_not_allowed",
+            headers={"Allow": "GET, HEAD, OPTIONS"},
+        )
+    try:
+        presented = _bearer(request, realm)
+    except Refusal as refusal:
+        return refusal.response
+    if presented is None:
+        return _unauthorized(
+            request, "Authentication credentials were not provided.", "not_authenticated", realm
+        )
+    checked = services.authenticate(presented)
+    token = checked.token
+    if token is None:
+        failure = checked.failure or services.AuthFailure.UNKNOWN
+        return _unauthorized(request, _UNUSABLE[failure], "authentication_failed", realm)
+    request.auth = token  # type: ignore[attr-defined]  # the request log names the token
+    assert token.model is not None  # usable tokens are assigned
+    now = time.time()
+    verdict = usage.meter(
+        token_pk=token.pk,
+        limits=usage.Limits.of(token),
+        cost=0,
+        client_ip=address_of(request),
+        now=now,
+    )
+    response = _json(
+        {
+            "token_id": token.token_id,
+            "name": token.name,
+            "status": token.status,
+            "expires_at": int(token.expires_at.timestamp()),
+            "model_id": token.model.model_id,
+            "model_name": token.model.name,
+            "remaining": verdict.remaining,
+            "rate_limit": verdict.rate.as_dict() if verdict.rate else None,
+            "quota": verdict.quota.as_dict() if verdict.quota else None,
+        }
+    )
+    if verdict.write_due:
+        usage.write_after_response(response, now)
+    return response
+
+
+# --- The short way through the middleware --------------------------------------------------------
+
+GATEWAY_VIEWS = {"/api/v1/introspect": introspect, "/api/v1/token": own_token}
+
+
+class GatewayShortcutMiddleware:
+    """
+    Answers the gateway's two endpoints itself, right after the request log and the security
+    headers: sessions, CSRF, sign-in, messages, htmx and the URL resolver are for pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = GATEWAY_VIEWS.get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        return view(request)

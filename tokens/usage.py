@@ -1,0 +1,443 @@
+"""
+How tokens are used: each check of a usable token is counted and limited in the cache, and the
+counts reach the database at most once a minute per token, never once per check.
+
+Per check, `meter()` touches only the cache (one round trip to Redis, see `RedisCounters`):
+- the token's rate-limit counter for the current minute and its quota counter for the current
+  day or month, when it has those limits; a check that would go over either is refused, and
+  its charge taken back, so refused queries cost nothing;
+- the token's count for the current minute (`gw:u:<pk>:<minute>`), and its last use (time and
+  client address). The first count of a token in a minute also puts the token on that minute's
+  list (`gw:d:<minute>`), which is how the writer finds what to write without scanning keys.
+
+`write_finished_minutes()` writes every finished minute's counts in a few statements: one row
+per token and day in `TokenUsage`, and the tokens' `last_used_at` and `last_used_ip`. The first
+check of each minute, in whichever process, runs it after its answer has been sent (so no
+gateway waits for it); `manage.py flush_usage` runs it too, for a cron job on quiet servers. A
+minute is written once its next minute has also ended, so a check that started just before a
+minute turned still lands in it: counts reach the database one to two minutes after the checks.
+
+What a crash can lose: counts still in the cache when the cache itself is lost (Redis restarted
+without persistence, or local memory with its process), at most the last two minutes'. Limits
+hold across every worker and server when the cache is shared (Redis, `REDIS_URL`); with local
+memory, each process counts on its own (`manage.py check --deploy` warns).
+"""
+
+import calendar
+import logging
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from console.raw_sql import column, table
+from tokens.models import QuotaPeriod, Token, TokenUsage
+
+logger = logging.getLogger(__name__)
+
+MINUTE = 60
+DAY = 86_400
+# How long counts wait in the cache for the writer, and how far back it looks for them.
+PENDING_SECONDS = 3_600
+LOOKBACK_MINUTES = PENDING_SECONDS // MINUTE
+RATE_LIMITED = "rate_limited"
+QUOTA_EXCEEDED = "quota_exceeded"
+
+
+# --- Limits and what remains ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A token's limits in force: its own, else its model's defaults; None is no limit."""
+
+    rate: int | None = None  # queries per minute
+    quota: int | None = None  # queries per `period`
+    period: str = QuotaPeriod.DAY
+
+    @classmethod
+    def effective(
+        cls,
+        *,
+        rate: int | None,
+        quota: int | None,
+        period: str | None,
+        model_rate: int | None = None,
+        model_quota: int | None = None,
+        model_period: str | None = None,
+    ) -> "Limits":
+        if quota is None:
+            quota, period = model_quota, model_period
+        return cls(
+            rate=rate if rate is not None else model_rate,
+            quota=quota,
+            period=period or QuotaPeriod.DAY,
+        )
+
+    @classmethod
+    def of(cls, token: Token) -> "Limits":
+        """`token`'s limits (its model's loaded with it when assigned)."""
+        model = token.model if token.model_id is not None else None
+        return cls.effective(
+            rate=token.rate_limit,
+            quota=token.quota,
+            period=token.quota_period,
+            model_rate=model.default_rate_limit if model else None,
+            model_quota=model.default_quota if model else None,
+            model_period=model.default_quota_period if model else None,
+        )
+
+    @property
+    def any(self) -> bool:
+        return self.rate is not None or self.quota is not None
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """One limit at the time of a check: how many queries remain, and when it starts over."""
+
+    limit: int
+    remaining: int
+    resets_at: int  # Unix seconds
+    period: str = "minute"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "period": self.period,
+            "resets_at": self.resets_at,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check decided: allowed, or refused with a reason and how long to wait."""
+
+    allowed: bool = True
+    reason: str | None = None  # RATE_LIMITED or QUOTA_EXCEEDED when refused
+    retry_after: int | None = None  # seconds
+    rate: Remaining | None = None
+    quota: Remaining | None = None
+    # True for the first check of a minute, in any process: it runs the writer afterwards.
+    write_due: bool = False
+
+    @property
+    def remaining(self) -> int | None:
+        """Queries left before a limit refuses one; None when the token has no limit."""
+        left = [limit.remaining for limit in (self.rate, self.quota) if limit is not None]
+        return min(left) if left else None
+
+
+def minute_of(now: float) -> int:
+    return int(now) // MINUTE
+
+
+def period_bounds(period: str, now: float) -> tuple[date, int]:
+    """The first day of the UTC day or month `now` is in, and when the next one starts."""
+    moment = datetime.fromtimestamp(now, UTC)
+    if period == QuotaPeriod.MONTH:
+        first = moment.date().replace(day=1)
+        days = calendar.monthrange(first.year, first.month)[1]
+        return first, calendar.timegm(first.timetuple()) + days * DAY
+    return moment.date(), (int(now) // DAY + 1) * DAY
+
+
+# --- Cache keys ----------------------------------------------------------------------------------
+
+
+def _rate_key(pk: int, minute: int) -> str:
+    return f"gw:r:{pk}:{minute}"
+
+
+def _quota_key(pk: int, period: str, first: date) -> str:
+    return f"gw:q:{pk}:{period[0]}{first:%Y%m%d}"
+
+
+def _count_key(pk: int, minute: int) -> str:
+    return f"gw:u:{pk}:{minute}"
+
+
+def _last_key(pk: int) -> str:
+    return f"gw:l:{pk}"
+
+
+def _listed_key(minute: int) -> str:
+    return f"gw:d:{minute}"
+
+
+def _slot_key(minute: int, slot: int) -> str:
+    return f"gw:d:{minute}:{slot}"
+
+
+def _written_key(minute: int) -> str:
+    return f"gw:w:{minute}"
+
+
+def _writer_key(minute: int) -> str:
+    return f"gw:run:{minute}"
+
+
+# --- Counters in the cache -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Charge:
+    key: str
+    amount: int  # 0 reads the counter without changing it
+    timeout: int
+
+
+class CacheCounters:
+    """Counters through Django's cache API: any backend with an atomic `incr` (local memory)."""
+
+    def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
+        """Add each charge; each counter's new value, and whether this created it."""
+        results = [self._add(charge) for charge in charges]
+        cache.set(last[0], last[1], PENDING_SECONDS)
+        return results
+
+    def _add(self, charge: Charge) -> tuple[int, bool]:
+        if cache.add(charge.key, charge.amount, charge.timeout):
+            return charge.amount, True
+        if charge.amount == 0:
+            return int(cache.get(charge.key, 0)), False
+        try:
+            return cache.incr(charge.key, charge.amount), False
+        except ValueError:  # expired since add() found it
+            cache.set(charge.key, charge.amount, charge.timeout)
+            return charge.amount, True
+
+    def take_back(self, charges: Iterable[Charge]) -> None:
+        for charge in charges:
+            if charge.amount:
+                with suppress(ValueError):  # expired meanwhile: nothing to take back
+                    cache.decr(charge.key, charge.amount)
+
+
+class RedisCounters(CacheCounters):
+    """
+    The same counters in one round trip to Redis per check: a pipeline of `SET NX EX` (create
+    with its expiry) and `INCRBY` per counter, and the last use. Values stay readable through
+    Django's cache API (its Redis serializer stores integers as they are).
+    """
+
+    def __init__(self, backend: RedisCache):
+        self.backend = backend
+
+    def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
+        client = self.backend._cache.get_client(write=True)
+        pipe = client.pipeline(transaction=False)
+        for charge in charges:
+            key = self.backend.make_and_validate_key(charge.key)
+            pipe.set(key, 0, ex=charge.timeout, nx=True)
+            if charge.amount:
+                pipe.incrby(key, charge.amount)
+            else:
+                pipe.get(key)
+        last_key = self.backend.make_and_validate_key(last[0])
+        serializer = self.backend._cache._serializer  # type: ignore[attr-defined]
+        pipe.set(last_key, serializer.dumps(last[1]), ex=PENDING_SECONDS)
+        replies = pipe.execute()
+        return [(int(replies[2 * i + 1] or 0), bool(replies[2 * i])) for i in range(len(charges))]
+
+
+def _counters() -> CacheCounters:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return RedisCounters(backend)
+    return CacheCounters()
+
+
+# --- Metering one check --------------------------------------------------------------------------
+
+
+def _used_in_period(pk: int, first: date) -> int:
+    """What the database holds of this period's use: the quota counter's start after a loss."""
+    used = TokenUsage.objects.filter(token_id=pk, day__gte=first).aggregate(n=Sum("queries"))
+    return int(used["n"] or 0)
+
+
+def meter(
+    *,
+    token_pk: int,
+    limits: Limits,
+    cost: int = 1,
+    client_ip: str | None = None,
+    now: float,
+) -> Verdict:
+    """
+    Count one check of a usable token, `cost` queries (0 checks without counting), and decide
+    whether its limits allow it: allowed when every limit has room for `cost` (for a check of
+    cost 0, for one more query). A refused check takes its charge back: it counts for nothing.
+    Always records the use (time and address) for "Last used".
+    """
+    minute = minute_of(now)
+    charges: list[Charge] = []
+    if limits.rate is not None:
+        charges.append(Charge(_rate_key(token_pk, minute), cost, 2 * MINUTE))
+    quota_first = quota_reset = 0
+    if limits.quota is not None:
+        first, quota_reset = period_bounds(limits.period, now)
+        quota_first = len(charges)
+        timeout = quota_reset - int(now) + 3_600
+        charges.append(Charge(_quota_key(token_pk, limits.period, first), cost, timeout))
+    charges.append(Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS))
+    counters = _counters()
+    results = counters.charge(charges, (_last_key(token_pk), f"{now:.0f} {client_ip or ''}"))
+
+    if limits.quota is not None and results[quota_first][1]:
+        # A new counter: a new period, or the cache lost it. Start from what the database has.
+        seed = _used_in_period(token_pk, period_bounds(limits.period, now)[0])
+        if seed:
+            charge = charges[quota_first]
+            value = cache.incr(charge.key, seed)
+            results[quota_first] = (value, True)
+    write_due = False
+    if results[-1][1]:  # the token's first check this minute
+        _list_for_writing(token_pk, minute)
+        write_due = writer_due(now)
+
+    needed = max(cost, 1)
+    # What was used before this check, and whether this check fits under each limit.
+    states: dict[str, tuple[int, int, int]] = {}  # kind: (limit, used before, resets at)
+    if limits.rate is not None:
+        states["rate"] = (limits.rate, results[0][0] - cost, (minute + 1) * MINUTE)
+    if limits.quota is not None:
+        states["quota"] = (limits.quota, results[quota_first][0] - cost, quota_reset)
+    refused = [kind for kind, (limit, used, _) in states.items() if used + needed > limit]
+    if refused:
+        counters.take_back(charges)
+    spent = 0 if refused else cost
+    remaining = {
+        kind: Remaining(
+            limit=limit,
+            remaining=max(limit - used - spent, 0),
+            resets_at=resets_at,
+            period="minute" if kind == "rate" else limits.period,
+        )
+        for kind, (limit, used, resets_at) in states.items()
+    }
+    if not refused:
+        return Verdict(
+            rate=remaining.get("rate"), quota=remaining.get("quota"), write_due=write_due
+        )
+    kind = "quota" if "quota" in refused else "rate"
+    return Verdict(
+        allowed=False,
+        reason=QUOTA_EXCEEDED if kind == "quota" else RATE_LIMITED,
+        retry_after=max(states[kind][2] - int(now), 1),
+        rate=remaining.get("rate"),
+        quota=remaining.get("quota"),
+        write_due=write_due,
+    )
+
+
+def _list_for_writing(pk: int, minute: int) -> None:
+    """Put the token on its minute's list: a numbered slot, so no two processes collide."""
+    listed = _listed_key(minute)
+    if cache.add(listed, 1, PENDING_SECONDS):
+        slot = 1
+    else:
+        try:
+            slot = cache.incr(listed)
+        except ValueError:
+            return  # the list expired: the minute is long gone
+    cache.set(_slot_key(minute, slot), pk, PENDING_SECONDS)
+
+
+def writer_due(now: float) -> bool:
+    """True for the first caller in each minute, in any process: it runs the writer."""
+    return cache.add(_writer_key(minute_of(now)), 1, 2 * MINUTE)
+
+
+# --- Writing the counts --------------------------------------------------------------------------
+
+
+def write_finished_minutes(now: float) -> int:
+    """
+    Write every finished minute's counts that no one has written yet; the number of tokens
+    whose use was written. Each minute is claimed first, so two writers never write it twice.
+    """
+    current = minute_of(now)
+    minutes = range(current - LOOKBACK_MINUTES, current - 1)
+    listed = cache.get_many([_listed_key(minute) for minute in minutes])
+    written = 0
+    for minute in minutes:
+        slots = listed.get(_listed_key(minute))
+        if not slots or not cache.add(_written_key(minute), 1, 2 * PENDING_SECONDS):
+            continue
+        written += _write_minute(minute, int(slots))
+    return written
+
+
+def _write_minute(minute: int, slots: int) -> int:
+    slot_keys = [_slot_key(minute, slot) for slot in range(1, slots + 1)]
+    pks = sorted({int(pk) for pk in cache.get_many(slot_keys).values()})
+    count_keys = {pk: _count_key(pk, minute) for pk in pks}
+    counts = cache.get_many(list(count_keys.values()))
+    lasts = cache.get_many([_last_key(pk) for pk in pks])
+    day = datetime.fromtimestamp(minute * MINUTE, UTC).date()
+    uses = []
+    for pk in pks:
+        used_at, _, address = str(lasts.get(_last_key(pk), "")).partition(" ")
+        uses.append(
+            (
+                pk,
+                int(counts.get(count_keys[pk]) or 0),
+                datetime.fromtimestamp(int(used_at or minute * MINUTE), UTC),
+                address or None,
+            )
+        )
+    _write(day, uses)
+    cache.delete_many([*slot_keys, *count_keys.values()])
+    return len(uses)
+
+
+def _write(day: date, uses: list[tuple[int, int, datetime, str | None]]) -> None:
+    """One statement per token and kind, in one transaction: rows added to, last use moved on."""
+    usage, token = table(TokenUsage), table(Token)
+    u_token, u_day, u_queries = (column(TokenUsage, name) for name in ("token", "day", "queries"))
+    u_provider, u_model = column(TokenUsage, "provider"), column(TokenUsage, "model")
+    t_pk, t_provider, t_model = (column(Token, name) for name in ("pk", "provider", "model"))
+    t_used, t_ip = column(Token, "last_used_at"), column(Token, "last_used_ip")
+    add_queries = (
+        f"INSERT INTO {usage} ({u_token}, {u_provider}, {u_model}, {u_day}, {u_queries}) "  # noqa: S608 - identifiers only
+        f"SELECT {t_pk}, {t_provider}, {t_model}, %s, %s FROM {token} WHERE {t_pk} = %s "
+        f"ON CONFLICT ({u_token}, {u_day}) DO UPDATE SET {u_queries} = "
+        f"{usage}.{u_queries} + EXCLUDED.{u_queries}, {u_model} = EXCLUDED.{u_model}"
+    )
+    move_last_use = (
+        f"UPDATE {token} SET {t_used} = %s, {t_ip} = %s "  # noqa: S608 - identifiers only
+        f"WHERE {t_pk} = %s AND ({t_used} IS NULL OR {t_used} < %s)"
+    )
+    ops = connection.ops
+    with transaction.atomic(), connection.cursor() as cursor:
+        queries = [(ops.adapt_datefield_value(day), n, pk) for pk, n, _, _ in uses if n > 0]
+        if queries:
+            cursor.executemany(add_queries, queries)
+        cursor.executemany(
+            move_last_use,
+            [
+                (ops.adapt_datetimefield_value(at), ip, pk, ops.adapt_datetimefield_value(at))
+                for pk, _, at, ip in uses
+            ],
+        )
+
+
+def write_after_response(response, now: float) -> None:
+    """Run the writer once `response` has been sent (its close), never failing the check."""
+
+    def write() -> None:
+        try:
+            write_finished_minutes(now)
+        except Exception:
+            logger.exception("Writing token usage failed; its counts stay in the cache for now.")
+
+    response._resource_closers.append(write)

@@ -12,7 +12,12 @@ from console.errors import Gone
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
-from tokens.services import set_model_name_on_tokens, unassign_tokens_of_deleted_model
+from tokens.services import (
+    MODEL_DEFAULTS,
+    clean_limits,
+    set_model_name_on_tokens,
+    unassign_tokens_of_deleted_model,
+)
 
 _UNSET: Any = object()
 
@@ -69,13 +74,58 @@ def _locked(model: AIModel) -> AIModel:
         raise Gone("This model no longer exists.") from None
 
 
+_DEFAULTS = ("default_rate_limit", "default_quota", "default_quota_period")
+
+
 def update_model(
-    *, actor: Actor, model: AIModel, name: str = _UNSET, description: str = _UNSET
+    *,
+    actor: Actor,
+    model: AIModel,
+    name: str = _UNSET,
+    description: str = _UNSET,
+    default_rate_limit: int | None = _UNSET,
+    default_quota: int | None = _UNSET,
+    default_quota_period: str | None = _UNSET,
 ) -> AIModel:
-    """Rename a model or change its description; its tokens show the new name."""
+    """
+    Rename a model, change its description, or its default limits (for its tokens that set
+    none of their own, from their next check); its tokens show the new name.
+    """
     with transaction.atomic():
         current = _locked(model)
         stored_name, stored_description = current.name, current.description
+        stored_defaults = {field: getattr(current, field) for field in _DEFAULTS}
+        if (default_rate_limit, default_quota, default_quota_period) != (_UNSET,) * 3:
+            defaults = clean_limits(
+                rate=stored_defaults["default_rate_limit"]
+                if default_rate_limit is _UNSET
+                else default_rate_limit,
+                quota=stored_defaults["default_quota"]
+                if default_quota is _UNSET
+                else default_quota,
+                period=stored_defaults["default_quota_period"]
+                if default_quota_period is _UNSET
+                else default_quota_period,
+                fields=MODEL_DEFAULTS,
+            )
+            for field, value in defaults.items():
+                setattr(current, field, value)
+        changed_defaults = {
+            field: (stored_defaults[field], getattr(current, field))
+            for field in _DEFAULTS
+            if getattr(current, field) != stored_defaults[field]
+        }
+        if changed_defaults:
+            AIModel.objects.filter(pk=current.pk).update(
+                **{field: after for field, (_, after) in changed_defaults.items()}
+            )
+            record(
+                actor,
+                Action.MODEL_LIMITS_CHANGED,
+                provider=current.provider,
+                target=current,
+                changes=changed_defaults,
+            )
         if name is not _UNSET:
             current.name = clean_model_name(
                 provider=current.provider, name=name, exclude_pk=current.pk

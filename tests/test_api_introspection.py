@@ -113,9 +113,7 @@ def test_introspection_needs_the_token_field_and_a_license_key(client, alice_key
     assert with_the_token_itself.status_code == 401
 
 
-def test_introspection_is_one_indexed_lookup_and_no_write(
-    client, alice_key, make_token, sentiment
-):
+def test_introspection_is_one_indexed_lookup_and_no_write(client, alice_key, make_token, sentiment):
     _, secret = make_token(model=sentiment)
     introspect(client, alice_key, secret)  # the key's first use records "last used"
 

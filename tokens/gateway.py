@@ -16,7 +16,6 @@ requests: a revoked key or a cancelled token is refused by the very next check.
 
 import ipaddress
 import json
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -317,7 +316,7 @@ def introspect(request: HttpRequest) -> HttpResponse:
         check = _check_request(request, _params(request))
     except Refusal as refusal:
         return refusal.response
-    now = time.time()
+    now = usage.clock()
     row = key_digests = token_digests = None
     if LICENSE_KEY.is_well_formed(presented_key):
         key_digests = PresentedDigests.of(presented_key)
@@ -465,7 +464,7 @@ def own_token(request: HttpRequest) -> HttpResponse:
         return _unauthorized(request, _UNUSABLE[failure], "authentication_failed", realm)
     request.auth = token  # type: ignore[attr-defined]  # the request log names the token
     assert token.model is not None  # usable tokens are assigned
-    now = time.time()
+    now = usage.clock()
     verdict = usage.meter(
         token_pk=token.pk,
         limits=usage.Limits.of(token),

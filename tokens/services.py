@@ -27,7 +27,7 @@ from console.raw_sql import column, table
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import AIModel
 from tokens import secrets
-from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
+from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
 
 UNSET: Any = object()
@@ -91,6 +91,51 @@ def clean_note(note: str | None) -> str:
     return clean_long_text(note, field="note", label="Notes")
 
 
+@dataclass(frozen=True)
+class LimitFields:
+    """What the limits are called where they are set: a token's own, or a model's defaults."""
+
+    rate: str = "rate_limit"
+    quota: str = "quota"
+    period: str = "quota_period"
+
+
+MODEL_DEFAULTS = LimitFields("default_rate_limit", "default_quota", "default_quota_period")
+
+
+def _clean_limit(value: Any, field: str, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(f"Enter the {what} as a whole number.", field=field, code="invalid")
+    if not 1 <= value <= MAX_LIMIT:
+        raise DomainError(
+            f"Enter a {what} from 1 to {MAX_LIMIT:,}, or leave it empty for none.",
+            field=field,
+            code="limit_out_of_range",
+        )
+    return value
+
+
+def clean_limits(
+    *, rate: Any, quota: Any, period: Any, fields: LimitFields = LimitFields()
+) -> dict[str, Any]:
+    """
+    Limits as stored: each empty (None) or a whole number from 1 to MAX_LIMIT; the quota's
+    period, day (the default) or month, only with a quota.
+    """
+    cleaned_quota = _clean_limit(quota, fields.quota, "quota")
+    if period in (None, "") or cleaned_quota is None:
+        period = QuotaPeriod.DAY if cleaned_quota is not None else None
+    elif period not in QuotaPeriod.values:
+        raise DomainError("Choose per day or per month.", field=fields.period, code="invalid")
+    return {
+        fields.rate: _clean_limit(rate, fields.rate, "rate limit"),
+        fields.quota: cleaned_quota,
+        fields.period: period,
+    }
+
+
 def _check_model_is_providers(*, provider: Provider, model: AIModel) -> None:
     # Another provider's model is reported exactly like one that does not exist.
     if model.provider_id != provider.pk:
@@ -109,16 +154,20 @@ def create_token(
     model: AIModel | None = None,
     note: str = "",
     expires_at: datetime | None = None,
+    rate_limit: int | None = None,
+    quota: int | None = None,
+    quota_period: str | None = None,
 ) -> tuple[Token, str]:
     """
     Create a token and return it with its secret.
 
     This is the only time the secret exists outside the end user's hands: show it once, never
     store or log it. `model=None` makes an unassigned token; `expires_at=None` the default
-    lifetime.
+    lifetime; limits left empty take the model's defaults.
     """
     with transaction.atomic():
         name = clean_token_name(provider=provider, name=name)
+        limits = clean_limits(rate=rate_limit, quota=quota, period=quota_period)
         if model is not None:
             _check_model_is_providers(provider=provider, model=model)
         expires_at = (
@@ -137,6 +186,7 @@ def create_token(
             expires_at=expires_at,
             digest=secret.digest,
             hint=secret.hint,
+            **limits,
         )
         try:
             with transaction.atomic():
@@ -151,6 +201,7 @@ def create_token(
             target=token,
             changes={
                 **{field: (None, value) for field, value in created.items() if value},
+                **{field: (None, value) for field, value in limits.items() if value},
                 "status": (None, token.status),
                 "expires_at": (None, expires_at),
             },
@@ -226,13 +277,30 @@ _FIELD_ACTIONS = {
     "name": Action.TOKEN_RENAMED,
     "note": Action.TOKEN_NOTE_CHANGED,
     "expires_at": Action.TOKEN_EXPIRATION_CHANGED,
+    "rate_limit": Action.TOKEN_LIMITS_CHANGED,
+    "quota": Action.TOKEN_LIMITS_CHANGED,
+    "quota_period": Action.TOKEN_LIMITS_CHANGED,
 }
+_LIMITS = ("rate_limit", "quota", "quota_period")
 _STATUS_ACTIONS = {
     TokenStatus.ACTIVE: Action.TOKEN_ACTIVATED,
     TokenStatus.SUSPENDED: Action.TOKEN_SUSPENDED,
     TokenStatus.CANCELED: Action.TOKEN_CANCELLED,
 }
-_EDITABLE = ("name", "note", "expires_at", "status")
+_EDITABLE = ("name", "note", "expires_at", "status", *_LIMITS)
+
+
+def _record_limits(actor: Actor, current: Token, changed: list[str], before: dict) -> None:
+    """One event for the limits, whichever of them changed."""
+    changes = {field: (before[field], getattr(current, field)) for field in changed}
+    if changes:
+        record(
+            actor,
+            Action.TOKEN_LIMITS_CHANGED,
+            provider=current.provider,
+            target=current,
+            changes=changes,
+        )
 
 
 def _record_change(actor: Actor, current: Token, field: str, before: Any) -> None:
@@ -256,6 +324,9 @@ def update_token(
     expires_at: datetime = UNSET,
     status: str = UNSET,
     model: AIModel | None = UNSET,
+    rate_limit: int | None = UNSET,
+    quota: int | None = UNSET,
+    quota_period: str | None = UNSET,
 ) -> Token:
     """
     Change any of a token's fields at once (the Edit dialog and the API's PATCH).
@@ -263,7 +334,7 @@ def update_token(
     `model` may be set only while the token is unassigned (assigning it), or to None (removing
     the assignment); moving an assigned token to another model is refused: remove the assignment
     first. A cancelled token keeps its name and note editable and nothing else. Each field that
-    really changes gets its own event (renamed, note changed, suspended...).
+    really changes gets its own event (renamed, note changed, suspended...); the limits one.
     """
     with transaction.atomic():
         current = _locked(token)
@@ -279,11 +350,21 @@ def update_token(
             current.expires_at = clean_expiration(expires_at, provider=current.provider)
         if status is not UNSET and status != current.status:
             current.status = _check_status_change(current, status)
+        if (rate_limit, quota, quota_period) != (UNSET, UNSET, UNSET):
+            limits = clean_limits(
+                rate=current.rate_limit if rate_limit is UNSET else rate_limit,
+                quota=current.quota if quota is UNSET else quota,
+                period=current.quota_period if quota_period is UNSET else quota_period,
+            )
+            for field, value in limits.items():
+                setattr(current, field, value)
         changed = [field for field in _EDITABLE if getattr(current, field) != before[field]]
         if changed:
             _write(current, changed)
             for field in changed:
-                _record_change(actor, current, field, before[field])
+                if field not in _LIMITS:
+                    _record_change(actor, current, field, before[field])
+            _record_limits(actor, current, [f for f in changed if f in _LIMITS], before)
         if model is not UNSET and model is None and current.model_id is not None:
             _unassign(actor, current)
         elif model is not UNSET and model is not None and model.pk != current.model_id:

@@ -3,7 +3,7 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from console.accounts.models import Role
-from console.api.models import LicenseKey
+from console.api.models import KeyScope, LicenseKey
 
 
 class CreatorRoleAllows(BasePermission):
@@ -22,3 +22,18 @@ class CreatorRoleAllows(BasePermission):
             Role.VIEWER if request.method in SAFE_METHODS else Role.MEMBER
         )
         return Role(key.creator_role).allows(needed)
+
+
+class KeyScopeAllows(BasePermission):
+    """Gateway keys introspect tokens and nothing else (tokens.gateway answers introspection)."""
+
+    message = (
+        "This is a Gateway license key: it can only introspect tokens. Use a Management key "
+        "for everything else."
+    )
+
+    def has_permission(self, request, view) -> bool:
+        key = request.auth
+        if not isinstance(key, LicenseKey) or key.scope != KeyScope.GATEWAY:
+            return True
+        return getattr(view, "gateway_key_allowed", False)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from console.accounts.models import Membership, Provider
-from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, LicenseKey
+from console.api.models import LICENSE_KEY_NAME_MAX_LENGTH, KeyScope, LicenseKey
 from console.api.selectors import license_keys_for
 from console.audit.actors import Actor
 from console.audit.models import Action
@@ -35,15 +35,22 @@ def clean_license_key_name(*, provider: Provider, name: str) -> str:
 
 @sensitive_variables("secret")
 def create_license_key(
-    *, actor: Actor, provider: Provider, created_by: User, name: str
+    *,
+    actor: Actor,
+    provider: Provider,
+    created_by: User,
+    name: str,
+    scope: str = KeyScope.MANAGEMENT,
 ) -> tuple[LicenseKey, str]:
     """
     Create a license key for the JSON API and return it with its secret.
 
     The key belongs to the provider and acts with its creator's role there, never more; it
-    stops working when they leave. As with tokens, this is the only time the key exists in the
-    clear: show it once.
+    stops working when they leave. A Gateway key (`scope`) only introspects tokens. As with
+    tokens, this is the only time the key exists in the clear: show it once.
     """
+    if scope not in KeyScope.values:
+        raise DomainError("Choose Gateway or Management.", field="scope", code="unknown_scope")
     with transaction.atomic():
         if not Membership.objects.filter(provider=provider, user=created_by).exists():
             raise DomainError(f"{created_by.get_username()} is not a member of {provider.name}.")
@@ -55,6 +62,7 @@ def create_license_key(
             name=name,
             digest=secret.digest,
             hint=secret.hint,
+            scope=scope,
         )
         try:
             with transaction.atomic():
@@ -66,7 +74,11 @@ def create_license_key(
             Action.LICENSE_KEY_CREATED,
             provider=provider,
             target=key,
-            changes={"name": (None, name), "created_by": (None, created_by.get_username())},
+            changes={
+                "name": (None, name),
+                "created_by": (None, created_by.get_username()),
+                "scope": (None, scope),
+            },
         )
     return key, secret.value
 

@@ -9,7 +9,7 @@ from django.utils.dateformat import format as format_date
 
 from console.accounts.models import Role
 from console.audit.models import ActorKind, Event
-from tokens.models import TokenStatus
+from tokens.models import QuotaPeriod, TokenStatus
 
 NOTHING = "—"
 
@@ -28,6 +28,13 @@ FIELD_LABELS = {
     "tokens": "Tokens assigned",
     "default_token_lifetime_days": "Default token lifetime",
     "max_token_lifetime_days": "Maximum token lifetime",
+    "scope": "Scope",
+    "rate_limit": "Rate limit",
+    "quota": "Quota",
+    "quota_period": "Quota period",
+    "default_rate_limit": "Default rate limit",
+    "default_quota": "Default quota",
+    "default_quota_period": "Default quota period",
 }
 
 
@@ -38,6 +45,14 @@ def _moment(value: str) -> str:
 
 def _days(value: int) -> str:
     return f"{value} day{'s' if value != 1 else ''}"
+
+
+def _per_minute(value: int) -> str:
+    return f"{value:,} a minute"
+
+
+def _queries(value: int) -> str:
+    return f"{value:,} queries"
 
 
 def _choice(labels: dict[str, str]) -> Callable[[str], str]:
@@ -51,8 +66,18 @@ _FORMATS: dict[str, Callable] = {
     "needs_new_evk": lambda value: "Yes" if value else "No",
     "default_token_lifetime_days": _days,
     "max_token_lifetime_days": _days,
+    "rate_limit": _per_minute,
+    "default_rate_limit": _per_minute,
+    "quota": _queries,
+    "default_quota": _queries,
+    "quota_period": _choice(dict(QuotaPeriod.choices)),
+    "default_quota_period": _choice(dict(QuotaPeriod.choices)),
 }
 _WHEN_EMPTY = {
+    "rate_limit": "the model's default",
+    "quota": "the model's default",
+    "default_rate_limit": "no limit",
+    "default_quota": "no quota",
     "default_token_lifetime_days": "the server's default",
     "max_token_lifetime_days": "the server's maximum",
 }

@@ -356,14 +356,18 @@ API_BAD_KEY_LIMIT = envint("API_BAD_KEY_LIMIT", "20")
 if API_BAD_KEY_LIMIT < 1:
     raise ImproperlyConfigured("API_BAD_KEY_LIMIT must be at least 1.")
 
-# The cache: what app servers share beyond the database (the API's bad-key counts). Redis when
-# REDIS_URL is set, as it must be with several app servers; otherwise each process's memory.
+# The cache: what app servers share beyond the database (tokens' usage counts and limits, the
+# API's bad-key counts). Redis when REDIS_URL is set, as it must be with several processes;
+# otherwise each process's memory, roomy enough that counters are not evicted early.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
     )
 }
 

@@ -213,3 +213,73 @@ def test_a_failing_two_factor_set_up_reports_no_recovery_code(alice, monkeypatch
     assert len(made) == 10
     assert "turn_on_two_factor" in report
     assert all(code not in report for code in made)
+
+
+def test_a_metered_check_leaves_no_secret_in_the_cache_or_the_usage_tables(
+    client, alice_key, sentiment, acme, monkeypatch
+):
+    import pickle
+
+    from django.core.cache import caches
+
+    from tokens import usage
+    from tokens.models import TokenUsage
+
+    token, secret = services.create_token(
+        actor=TEST_ACTOR, provider=acme, name="gateway", model=sentiment, rate_limit=100, quota=5
+    )
+    now = [usage.clock()]
+    monkeypatch.setattr(usage, "clock", lambda: now[0])
+    for _ in range(3):
+        client.post(
+            "/api/v1/introspect",
+            {"token": secret, "client_ip": "203.0.113.5"},
+            headers={"Authorization": f"Bearer {alice_key}"},
+        )
+    local = caches["default"]
+    held = []
+    if hasattr(local, "_cache"):  # local memory: every key and value it holds
+        held = [f"{key} {pickle.loads(value)!r}" for key, value in local._cache.items()]  # noqa: S301 - our own cache
+    now[0] += 125
+    usage.write_finished_minutes(now[0])
+
+    assert TokenUsage.objects.filter(token=token).exists()
+    assert secret not in every_stored_value()
+    assert all(secret not in item and alice_key not in item for item in held)
+
+
+def test_a_failing_check_reports_no_secret(client, alice_key, sentiment, acme, monkeypatch):
+    from tokens import usage
+
+    _, secret = services.create_token(
+        actor=TEST_ACTOR, provider=acme, name="gateway", model=sentiment
+    )
+
+    def failing_meter(**kwargs):
+        raise RuntimeError("the cache went away")
+
+    from django.core.signals import got_request_exception
+
+    failed_requests = []
+
+    def keep(sender, request, **kwargs):
+        failed_requests.append(request)
+
+    monkeypatch.setattr(usage, "meter", failing_meter)
+    got_request_exception.connect(keep)
+    client.raise_request_exception = True
+    try:
+        with pytest.raises(RuntimeError) as excinfo:
+            client.post(
+                "/api/v1/introspect",
+                {"token": secret},
+                headers={"Authorization": f"Bearer {alice_key}"},
+            )
+    finally:
+        got_request_exception.disconnect(keep)
+    report = ExceptionReporter(
+        failed_requests[0], excinfo.type, excinfo.value, excinfo.tb
+    ).get_traceback_text()
+
+    assert "introspect" in report
+    assert secret not in report and alice_key not in report

@@ -207,3 +207,38 @@ def test_a_deleted_tokens_counts_are_dropped(client, alice_key, make_token, sent
     usage.write_finished_minutes(clock.now)
 
     assert not TokenUsage.objects.exists()
+
+
+def test_flush_usage_writes_what_quiet_servers_left_in_the_cache(
+    client, alice_key, make_token, sentiment, clock, monkeypatch
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    token, secret = make_token(model=sentiment)
+    introspect(client, alice_key, secret, cost=4)
+    clock.advance(125)
+    out = StringIO()
+
+    call_command("flush_usage", stdout=out)
+
+    assert written(token) == {datetime(2026, 12, 1).date(): 4}
+    assert out.getvalue().strip() == "Wrote the usage of 1 token-minute."
+
+
+def test_check_deploy_warns_of_limits_without_a_shared_cache(make_token, sentiment, settings):
+    from console.checks import check_limits_have_a_shared_cache
+
+    token, _ = make_token(model=sentiment)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert check_limits_have_a_shared_cache(None) == []  # no limits yet
+
+    services.update_token(actor=TEST_ACTOR, token=token, rate_limit=60)
+    warnings = check_limits_have_a_shared_cache(None)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ""}
+    }
+
+    assert [warning.id for warning in warnings] == ["console.W001"]
+    assert check_limits_have_a_shared_cache(None) == []

@@ -26,7 +26,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from console.accounts.models import Membership, Provider
 from console.api.errors import error_body
@@ -290,6 +290,7 @@ def _unix(value: Any) -> int:
 
 
 @csrf_exempt
+@sensitive_post_parameters("token")
 @sensitive_variables("presented_key", "check", "key_digests", "token_digests")
 def introspect(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/introspect: is this token usable for this query, and what remains."""

@@ -368,8 +368,8 @@ def writer_due(now: float) -> bool:
 
 def write_finished_minutes(now: float) -> int:
     """
-    Write every finished minute's counts that no one has written yet; the number of tokens
-    whose use was written. Each minute is claimed first, so two writers never write it twice.
+    Write every finished minute's counts that no one has written yet; how many token-minutes
+    were written. Each minute is claimed first, so two writers never write it twice.
     """
     current = minute_of(now)
     minutes = range(current - LOOKBACK_MINUTES, current - 1)

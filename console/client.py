@@ -87,7 +87,11 @@ class Event:
 
 @dataclass(frozen=True)
 class Introspection:
-    """RFC 7662's answer: `active` is True only for a usable token of yours."""
+    """
+    RFC 7662's answer: `active` is True when the query may go ahead. A usable token over a
+    limit is not active and says why in `reason` ("rate_limited" or "quota_exceeded"), with
+    `retry_after` seconds; an unusable token is not active and has no `reason`.
+    """
 
     active: bool
     token_id: str | None = None
@@ -95,7 +99,25 @@ class Introspection:
     name: str | None = None
     status: str | None = None
     exp: int | None = None
+    # RFC 7662's own members.
+    token_type: str | None = None
+    iat: int | None = None
+    jti: str | None = None
+    aud: str | None = None
+    scope: str | None = None
+    # What remains: the fewest queries left under any limit (None without limits), and each
+    # limit as {"limit", "remaining", "period", "resets_at"} (None when the token has none).
+    remaining: int | None = None
+    rate_limit: dict | None = None
+    quota: dict | None = None
+    reason: str | None = None
+    retry_after: int | None = None
     extra: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def limited(self) -> bool:
+        """True for a usable token whose query a limit refuses: answer 429, not 401."""
+        return self.reason is not None
 
 
 class ManagementClient:
@@ -182,9 +204,20 @@ class ManagementClient:
     def delete_token(self, token_id: str) -> None:
         self._call("DELETE", self._token_path(token_id))
 
-    def introspect(self, token: str) -> Introspection:
-        """Is this end user's token usable now, and for which model? (RFC 7662)"""
-        answer = self._call("POST", "introspect", {"token": token})
+    def introspect(
+        self, token: str, *, cost: int | None = None, client_ip: str | None = None
+    ) -> Introspection:
+        """
+        May this end user's token be used for a query now, for which model, and what remains?
+        (RFC 7662.) `cost` counts that many queries (0 checks without counting); `client_ip`
+        is the end user's address, shown as the token's last address.
+        """
+        body: dict = {"token": token}
+        if cost is not None:
+            body["cost"] = cost
+        if client_ip is not None:
+            body["client_ip"] = client_ip
+        answer = self._call("POST", "introspect", body)
         known = {item.name for item in dataclass_fields(Introspection)} - {"extra"}
         extra = {key: value for key, value in answer.items() if key not in known}
         return Introspection(**{k: v for k, v in answer.items() if k in known}, extra=extra)

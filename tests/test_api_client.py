@@ -154,3 +154,29 @@ def test_the_client_imports_nothing_beyond_the_standard_library():
     )
 
     assert result.stdout.strip() == "['console']"
+
+
+def test_introspect_returns_what_remains_and_why_a_query_is_refused(sdk):
+    from tokens.models import Token
+    from tokens.services import update_token
+
+    model_id = sdk.create_model("metered")
+    token_id, token = sdk.generate_query_token(model_id, "metered")
+    update_token(actor=TEST_ACTOR, token=Token.objects.get(token_id=token_id), quota=5)
+
+    first = sdk.introspect(token, cost=4, client_ip="203.0.113.8")
+    refused = sdk.introspect(token, cost=2)
+    probe = sdk.introspect(token, cost=0)
+
+    assert first.active is True and first.remaining == 1 and not first.limited
+    assert (first.jti, first.aud, first.token_type, first.scope) == (
+        token_id,
+        model_id,
+        "Bearer",
+        "query",
+    )
+    assert first.quota["limit"] == 5 and first.rate_limit is None
+    assert refused.active is False and refused.limited
+    assert refused.reason == "quota_exceeded" and refused.retry_after > 0
+    assert probe.active is True and probe.remaining == 1
+    assert first.extra == {}  # every field the server sends has a name in the client

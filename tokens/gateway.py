@@ -204,8 +204,20 @@ def _select(alias: str, model: type, names: list[str]) -> list[str]:
 def _introspection_sql(key: PresentedDigests, token: PresentedDigests | None) -> str:
     """
     The key, its provider (active), its creator (active, still a member), and the token of
-    that provider with the presented digest, if any: one statement, one round trip.
+    that provider with the presented digest, if any: one statement, one round trip. Built once
+    per shape (how many digest keys, whether a token is looked up) and database.
     """
+    shape = (connection.vendor, len(key.params), len(token.params) if token else 0)
+    sql = _statements.get(shape)
+    if sql is None:
+        sql = _statements[shape] = _build_introspection_sql(key, token)
+    return sql
+
+
+_statements: dict[tuple[str, int, int], str] = {}
+
+
+def _build_introspection_sql(key: PresentedDigests, token: PresentedDigests | None) -> str:
     User = get_user_model()
     selected = [
         *_select("k", LicenseKey, _KEY_COLUMNS),

@@ -227,37 +227,64 @@ class CacheCounters:
                     cache.decr(charge.key, charge.amount)
 
 
+# One check's counters in one Redis command: each counter is created with its expiry when
+# missing (SET NX EX), then charged (INCRBY) or read (GET, for a charge of 0); then the last use.
+_CHARGE_SCRIPT = """
+local out = {}
+local n = #KEYS - 1
+for i = 1, n do
+  local amount = tonumber(ARGV[2 * i - 1])
+  local created = redis.call('SET', KEYS[i], 0, 'EX', ARGV[2 * i], 'NX')
+  local value
+  if amount > 0 then
+    value = redis.call('INCRBY', KEYS[i], amount)
+  else
+    value = tonumber(redis.call('GET', KEYS[i]))
+  end
+  out[2 * i - 1] = value
+  out[2 * i] = created and 1 or 0
+end
+redis.call('SET', KEYS[n + 1], ARGV[2 * n + 1], 'EX', ARGV[2 * n + 2])
+return out
+"""
+
+
 class RedisCounters(CacheCounters):
     """
-    The same counters in one round trip to Redis per check: a pipeline of `SET NX EX` (create
-    with its expiry) and `INCRBY` per counter, and the last use. Values stay readable through
+    The same counters in one round trip to Redis per check: one script (EVALSHA) that creates,
+    charges and reads every counter, and records the last use. Values stay readable through
     Django's cache API (its Redis serializer stores integers as they are).
     """
 
     def __init__(self, backend: RedisCache):
         self.backend = backend
+        # Django makes a new client object on every call (about half a millisecond); one per
+        # process is enough, its connection pool being thread-safe.
+        client = backend._cache.get_client(write=True)
+        self.script = client.register_script(_CHARGE_SCRIPT)
+        self.serializer = backend._cache._serializer  # type: ignore[attr-defined]
 
     def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
-        client = self.backend._cache.get_client(write=True)
-        pipe = client.pipeline(transaction=False)
+        make_key = self.backend.make_and_validate_key
+        keys = [make_key(charge.key) for charge in charges] + [make_key(last[0])]
+        args: list = []
         for charge in charges:
-            key = self.backend.make_and_validate_key(charge.key)
-            pipe.set(key, 0, ex=charge.timeout, nx=True)
-            if charge.amount:
-                pipe.incrby(key, charge.amount)
-            else:
-                pipe.get(key)
-        last_key = self.backend.make_and_validate_key(last[0])
-        serializer = self.backend._cache._serializer  # type: ignore[attr-defined]
-        pipe.set(last_key, serializer.dumps(last[1]), ex=PENDING_SECONDS)
-        replies = pipe.execute()
-        return [(int(replies[2 * i + 1] or 0), bool(replies[2 * i])) for i in range(len(charges))]
+            args += [charge.amount, charge.timeout]
+        args += [self.serializer.dumps(last[1]), PENDING_SECONDS]
+        replies = self.script(keys=keys, args=args)
+        return [(int(replies[2 * i] or 0), bool(replies[2 * i + 1])) for i in range(len(charges))]
+
+
+_redis_counters: dict[int, RedisCounters] = {}
 
 
 def _counters() -> CacheCounters:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return RedisCounters(backend)
+        counters = _redis_counters.get(id(backend))
+        if counters is None or counters.backend is not backend:
+            counters = _redis_counters[id(backend)] = RedisCounters(backend)
+        return counters
     return CacheCounters()
 
 

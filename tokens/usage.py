@@ -260,8 +260,8 @@ class RedisCounters(CacheCounters):
         self.backend = backend
         # Django makes a new client object on every call (about half a millisecond); one per
         # process is enough, its connection pool being thread-safe.
-        client = backend._cache.get_client(write=True)
-        self.script = client.register_script(_CHARGE_SCRIPT)
+        self.client = backend._cache.get_client(write=True)
+        self.script = self.client.register_script(_CHARGE_SCRIPT)
         self.serializer = backend._cache._serializer  # type: ignore[attr-defined]
 
     def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
@@ -273,6 +273,14 @@ class RedisCounters(CacheCounters):
         args += [self.serializer.dumps(last[1]), PENDING_SECONDS]
         replies = self.script(keys=keys, args=args)
         return [(int(replies[2 * i] or 0), bool(replies[2 * i + 1])) for i in range(len(charges))]
+
+    def take_back(self, charges: Iterable[Charge]) -> None:
+        # One round trip too: a token hammering past its limit is when checks must stay cheap.
+        pipe = self.client.pipeline(transaction=False)
+        for charge in charges:
+            if charge.amount:
+                pipe.decrby(self.backend.make_and_validate_key(charge.key), charge.amount)
+        pipe.execute()
 
 
 _redis_counters: dict[int, RedisCounters] = {}

@@ -20,7 +20,8 @@ def quiet_client(db):
     [
         ("post", "/api/v1/models", deeply_nested()),
         ("post", "/api/v1/tokens", '{"name": ' + deeply_nested() + "}"),
-        ("post", "/api/v1/introspect", '{"token": ' + deeply_nested() + "}"),
+        # The gateway's check takes 16 KB at most: deep, but within that.
+        ("post", "/api/v1/introspect", '{"token": ' + deeply_nested(5_000) + "}"),
         ("patch", "/api/v1/tokens/{token_id}", '{"note": ' + deeply_nested() + "}"),
         ("post", "/api/v1/tokens/{token_id}/assign", "[" * 5000),
     ],
@@ -41,3 +42,15 @@ def test_deeply_nested_json_is_a_400_in_the_envelope(
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "parse_error"
     assert "nested too deeply" in response.json()["message"]
+
+
+def test_a_check_bigger_than_16_kb_is_refused_before_parsing(quiet_client, alice_key):
+    response = quiet_client.post(
+        "/api/v1/introspect",
+        '{"token": ' + deeply_nested() + "}",
+        content_type="application/json",
+        headers={"authorization": f"Bearer {alice_key}"},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"

@@ -21,7 +21,8 @@ def test_postgresql_connections_get_a_connect_and_a_statement_timeout():
     )
 
     assert result.stdout.splitlines()[-1] == (
-        "[('connect_timeout', 3), ('options', '-c statement_timeout=7000')]"
+        "[('connect_timeout', 3), ('options', '-c statement_timeout=7000'), "
+        "('prepare_threshold', 2147483647)]"
     ), result.stderr
 
 
@@ -32,7 +33,8 @@ def test_the_timeouts_default_to_seconds_not_forever():
     sqlite = manage("shell", "-c", PRINT_OPTIONS, DATABASE_URL="sqlite:////tmp/unused_h1.sqlite3")
 
     assert postgres.stdout.splitlines()[-1] == (
-        "[('connect_timeout', 5), ('options', '-c statement_timeout=10000')]"
+        "[('connect_timeout', 5), ('options', '-c statement_timeout=10000'), "
+        "('prepare_threshold', 2147483647)]"
     ), postgres.stderr
     assert sqlite.stdout.splitlines()[-1] == "[('timeout', 5)]", sqlite.stderr
 
@@ -68,3 +70,15 @@ def test_postgresql_cancels_a_statement_after_the_statement_timeout():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "10s"
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    result = manage(
+        "shell",
+        "-c",
+        PRINT_OPTIONS,
+        DATABASE_URL="postgres://postgres@127.0.0.1/x_h1",
+        GATEWAY_PREPARED_STATEMENTS="false",
+    )
+
+    assert "prepare_threshold" not in result.stdout.splitlines()[-1], result.stderr

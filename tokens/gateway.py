@@ -114,13 +114,26 @@ def _params(request: HttpRequest) -> QueryDict | dict:
     except ValueError:
         length = 0
     if length > MAX_BODY_BYTES:
-        raise Refusal(_error(request, 413, "The body is too large for a check.", "too_large"))
+        raise Refusal(
+            _error(
+                request,
+                413,
+                f"A check's body is at most {MAX_BODY_BYTES:,} bytes: send the token, not more.",
+                "too_large",
+            )
+        )
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
         return request.POST
     if content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
+        except RecursionError:
+            raise Refusal(
+                _error(
+                    request, 400, "JSON parse error - the body is nested too deeply.", "parse_error"
+                )
+            ) from None
+        except ValueError:
             raise Refusal(
                 _error(
                     request, 400, "JSON parse error - the body is not valid JSON.", "parse_error"

@@ -75,6 +75,9 @@ def _provider_id(provider: object | None) -> str | None:
 def provider_and_actor(request: HttpRequest) -> tuple[str | None, str | None]:
     """The provider's public id and the actor's, from what is already loaded."""
     auth = request.__dict__.get("auth")  # set by REST framework after authenticating
+    identity = getattr(auth, "log_identity", None)  # the gateway's light caller
+    if identity is not None:
+        return identity
     if isinstance(auth, LicenseKey):
         provider = auth.provider if LicenseKey.provider.is_cached(auth) else None
         return _provider_id(provider), f"key:{auth.key_id}"

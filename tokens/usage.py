@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache, caches
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 MINUTE = 60
 DAY = 86_400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # How long counts wait in the cache for the writer, and how far back it looks for them.
 PENDING_SECONDS = 3_600
 LOOKBACK_MINUTES = PENDING_SECONDS // MINUTE
@@ -147,12 +149,17 @@ def minute_of(now: float) -> int:
 
 def period_bounds(period: str, now: float) -> tuple[date, int]:
     """The first day of the UTC day or month `now` is in, and when the next one starts."""
-    moment = datetime.fromtimestamp(now, UTC)
+    return _period_bounds(period, int(now) // DAY)
+
+
+@lru_cache(maxsize=64)
+def _period_bounds(period: str, day_number: int) -> tuple[date, int]:
+    today = date.fromordinal(EPOCH_ORDINAL + day_number)
     if period == QuotaPeriod.MONTH:
-        first = moment.date().replace(day=1)
+        first = today.replace(day=1)
         days = calendar.monthrange(first.year, first.month)[1]
         return first, calendar.timegm(first.timetuple()) + days * DAY
-    return moment.date(), (int(now) // DAY + 1) * DAY
+    return today, (day_number + 1) * DAY
 
 
 # --- Cache keys ----------------------------------------------------------------------------------
@@ -163,7 +170,7 @@ def _rate_key(pk: int, minute: int) -> str:
 
 
 def _quota_key(pk: int, period: str, first: date) -> str:
-    return f"gw:q:{pk}:{period[0]}{first:%Y%m%d}"
+    return f"gw:q:{pk}:{period[0]}{first.toordinal()}"
 
 
 def _count_key(pk: int, minute: int) -> str:

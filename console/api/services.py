@@ -166,13 +166,28 @@ def _creator(key: LicenseKey) -> User:
 
 def record_key_use(key: LicenseKey, digests: PresentedDigests) -> None:
     """Write what is due about this use of the key, in one UPDATE: usually nothing."""
+    last_used = key.last_used_at.timestamp() if key.last_used_at else None
+    written = record_use_of_key(
+        pk=key.pk, last_used=last_used, stored_digest=key.digest, digests=digests
+    )
+    for field, value in written.items():
+        setattr(key, field, value)
+
+
+def record_use_of_key(
+    *, pk: int, last_used: float | None, stored_digest: str, digests: PresentedDigests
+) -> dict[str, object]:
+    """
+    The same for a key known by its row's values (the gateway's check, which loads no model):
+    `last_used_at` when it is a minute old or more (`last_used` in Unix seconds), the digest
+    when it was found under a fallback key. Returns what was written.
+    """
     changes: dict[str, object] = {}
     now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+    if last_used is None or now.timestamp() - last_used >= LAST_USED_PRECISION.total_seconds():
         changes["last_used_at"] = now
-    if digests.is_stale(key.digest):
+    if digests.is_stale(stored_digest):
         changes["digest"] = digests.current
     if changes:
-        LicenseKey.objects.filter(pk=key.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(key, field, value)
+        LicenseKey.objects.filter(pk=pk).update(**changes)
+    return changes

@@ -228,3 +228,19 @@ def test_another_provider_learns_nothing_of_our_limits(
 
     assert introspect(client, charlie_key, secret).json() == {"active": False}
     assert introspect(client, alice_key, secret).json()["reason"] == "rate_limited"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Needs Redis: set REDIS_URL.")
+def test_checks_go_on_when_redis_forgets_the_script(
+    client, alice_key, make_token, sentiment, clock
+):
+    from django.core.cache import caches
+
+    token, secret = make_token(model=sentiment)
+    limit(token, rate_limit=2)
+    introspect(client, alice_key, secret)
+    caches["default"]._cache.get_client(write=True).script_flush()  # Redis restarted
+
+    answers = [introspect(client, alice_key, secret).json() for _ in range(2)]
+
+    assert [answer["active"] for answer in answers] == [True, False]

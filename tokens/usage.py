@@ -37,6 +37,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.db.models import Sum
+from redis.exceptions import RedisError
 
 from console.raw_sql import column, table
 from tokens.models import QuotaPeriod, Token, TokenUsage
@@ -269,24 +270,49 @@ class RedisCounters(CacheCounters):
         # process is enough, its connection pool being thread-safe.
         self.client = backend._cache.get_client(write=True)
         self.script = self.client.register_script(_CHARGE_SCRIPT)
+        self.sha = self.script.sha.encode()
         self.serializer = backend._cache._serializer  # type: ignore[attr-defined]
 
     def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
-        make_key = self.backend.make_and_validate_key
+        make_key = self.backend.make_key  # our keys are short and plain: nothing to validate
         keys = [make_key(charge.key) for charge in charges] + [make_key(last[0])]
         args: list = []
         for charge in charges:
             args += [charge.amount, charge.timeout]
         args += [self.serializer.dumps(last[1]), PENDING_SECONDS]
-        replies = self.script(keys=keys, args=args)
+        replies = self._evalsha(keys, args)
         return [(int(replies[2 * i] or 0), bool(replies[2 * i + 1])) for i in range(len(charges))]
+
+    def _evalsha(self, keys: list[str], args: list) -> list:
+        """
+        EVALSHA written as Redis's protocol by hand and sent on a pooled connection: redis-py's
+        general command machinery cost more than Redis itself (about 40 µs a check). Anything
+        unusual (the script not loaded yet, a dropped connection) goes through redis-py's own
+        call, which loads the script and retries.
+        """
+        parts = [b"EVALSHA", self.sha, b"%d" % len(keys)]
+        parts += [key.encode() for key in keys]
+        parts += [arg if isinstance(arg, bytes) else str(arg).encode() for arg in args]
+        command = b"*%d\r\n" % len(parts) + b"".join(
+            b"$%d\r\n%s\r\n" % (len(part), part) for part in parts
+        )
+        pool = self.client.connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command([command])
+            return connection.read_response()
+        except RedisError:
+            connection.disconnect()
+            return self.script(keys=keys, args=args)
+        finally:
+            pool.release(connection)
 
     def take_back(self, charges: Iterable[Charge]) -> None:
         # One round trip too: a token hammering past its limit is when checks must stay cheap.
         pipe = self.client.pipeline(transaction=False)
         for charge in charges:
             if charge.amount:
-                pipe.decrby(self.backend.make_and_validate_key(charge.key), charge.amount)
+                pipe.decrby(self.backend.make_key(charge.key), charge.amount)
         pipe.execute()
 
 

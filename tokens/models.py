@@ -169,8 +169,13 @@ class Token(models.Model):
                 fields=["provider", "model_name", "-created_at"],
                 name="token_provider_mname_idx",
             ),
-            # "Last used" sorts and "not used for 30 days".
-            models.Index(fields=["provider", "last_used_at"], name="token_provider_used_idx"),
+            # "Last used": its sorts (ties newest first, as above), "not used for 30 days" and
+            # "never used". On PostgreSQL migration 0009 builds it with NULLS FIRST, so that
+            # never-used tokens come first ascending and last descending, as on SQLite.
+            models.Index(
+                fields=["provider", "last_used_at", "-created_at"],
+                name="token_provider_last_used_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,8 +234,12 @@ class TokenUsage(models.Model):
             models.UniqueConstraint(fields=["token", "day"], name="token_usage_one_row_a_day"),
         ]
         indexes = [
-            models.Index(fields=["provider", "day"], name="token_usage_provider_day_idx"),
-            models.Index(fields=["model", "day"], name="token_usage_model_day_idx"),
+            # With the count in the index: a day's most used tokens are its first entries, and
+            # the provider's and a model's totals are read from the index alone.
+            models.Index(
+                fields=["provider", "day", "-queries"], name="token_usage_provider_top_idx"
+            ),
+            models.Index(fields=["model", "day", "queries"], name="token_usage_model_sum_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,12 +4,34 @@ and a filter, shared with the API), a token's Usage section and chart, a model's
 Token Management tab, and the dashboard's usage cards. Charlie sees none of Acme's.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tokens.models import Token
+from models_registry.models import AIModel
+from tokens.models import QuotaPeriod, Token, TokenUsage
+from tokens.selectors import (
+    usage_of_token,
+    utc_today,
+)
+from tokens.usage_chart import UsageChart, scale_top
+
+BAR = re.compile(r'<rect class="chart-bar[^"]*" x="[\d.]+" y="[\d.]+" width="7" height="([\d.]+)"')
+
+
+def use(token, *, days_ago=0, queries=1, model=...):
+    """Usage as tokens.usage writes it: one row per token and UTC day."""
+    return TokenUsage.objects.create(
+        token=token,
+        provider_id=token.provider_id,
+        model=token.model if model is ... else model,
+        day=utc_today() - timedelta(days=days_ago),
+        queries=queries,
+    )
 
 
 def last_used(token, ago, ip="203.0.113.9"):
@@ -133,3 +155,149 @@ def test_charlie_filtering_by_use_sees_only_his_own_tokens(
 
     assert listed(charlie_client, "used=never") == ["globex-idle"]
     assert listed(charlie_client, "sort=-last_used") == ["globex-idle"]
+
+
+# --- A token's page --------------------------------------------------------------------------
+
+
+def test_token_page_shows_last_use_queries_and_a_bar_a_day_for_30_days(alice_client, used):
+    recent = used[0]
+    use(recent, queries=5)
+    use(recent, days_ago=3, queries=1_200)
+    use(recent, days_ago=29, queries=2)
+    use(recent, days_ago=30, queries=1_000)  # outside the 30 days
+
+    html = alice_client.get(f"/tokens/{recent.token_id}/").content.decode()
+
+    assert re.search(r"<dt>Last used</dt><dd><time [^>]*>3\xa0hours ago</time>", html)
+    assert "<code>203.0.113.9</code>" in html
+    assert '<dt>Queries today</dt><dd class="usage-count">5</dd>' in html
+    assert '<dt>Queries in the last 30 days</dt><dd class="usage-count">1,207</dd>' in html
+    heights = [float(height) for height in BAR.findall(html)]
+    assert len(heights) == 30
+    assert heights[-4] == 100  # the busiest day tops the scale, which ends at 1,200
+    assert heights[-1] == 1  # 5 queries: tiny, but never drawn as none
+    assert heights[0] == 1
+    assert heights.count(0) == 27
+
+
+def test_the_chart_is_an_image_with_a_summary_and_a_table_for_screen_readers(alice_client, used):
+    recent = used[0]
+    use(recent, days_ago=2, queries=40)
+    use(recent, queries=3)
+
+    html = alice_client.get(f"/tokens/{recent.token_id}/").content.decode()
+    start = html.index('<svg class="chart-plot"')
+    svg = html[start : html.index("</svg>", start)]
+
+    assert 'role="img"' in svg
+    assert 'aria-labelledby="usage-chart-title usage-chart-desc"' in svg
+    busiest = (utc_today() - timedelta(days=2)).strftime("%b %-d")
+    assert f"43 queries in 30 days; the busiest day was {busiest}, with 40; 3 today." in svg
+    assert "style=" not in svg  # the CSP allows no inline style: colours come from the CSS
+    assert "<summary>Show as a table</summary>" in html
+    assert html.count('<td class="num">') == 30
+
+
+def test_token_page_of_a_token_never_used_says_so_and_draws_empty_days(alice_client, used):
+    idle = used[2]
+
+    html = alice_client.get(f"/tokens/{idle.token_id}/").content.decode()
+
+    assert '<span class="muted">Never used</span>' in html
+    assert "No queries in these 30 days." in html
+    assert [float(height) for height in BAR.findall(html)] == [0] * 30
+
+
+def test_token_page_shows_the_limits_in_force_and_where_they_come_from(
+    alice_client, make_token, sentiment
+):
+    AIModel.objects.filter(pk=sentiment.pk).update(
+        default_rate_limit=60, default_quota=50_000, default_quota_period=QuotaPeriod.MONTH
+    )
+    token, _ = make_token("limited", model=sentiment)
+    use(token, queries=7)
+    use(token, days_ago=1, queries=3)
+    unlimited, _ = make_token("free")
+
+    html = alice_client.get(f"/tokens/{token.token_id}/").content.decode()
+    Token.objects.filter(pk=token.pk).update(quota=1_000, quota_period=QuotaPeriod.DAY)
+    own = alice_client.get(f"/tokens/{token.token_id}/").content.decode()
+    none = alice_client.get(f"/tokens/{unlimited.token_id}/").content.decode()
+
+    assert '60 a minute <span class="muted">(model default)</span>' in html
+    assert '50,000 per month <span class="muted">(model default)</span>' in html
+    this_month = 10 if utc_today().day > 1 else 7
+    assert f"{this_month} used this month" in html
+    assert "1,000 per day\n" in own
+    assert "7 used today" in own
+    assert none.count('<span class="muted">No limit</span>') == 2
+
+
+def test_token_page_reads_usage_in_the_same_queries_however_many_days_were_used(alice_client, used):
+    recent, stale, _ = used
+    use(stale, queries=1)
+
+    def queries_for(token):
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get(f"/tokens/{token.token_id}/").status_code == 200
+        return len(captured)
+
+    few = queries_for(stale)
+    for day in range(30):
+        use(recent, days_ago=day, queries=day + 1)
+
+    assert queries_for(recent) == few
+
+
+def test_victor_the_viewer_sees_a_tokens_usage(victor_client, used):
+    use(used[0], queries=4)
+
+    html = victor_client.get(f"/tokens/{used[0].token_id}/").content.decode()
+
+    assert '<dt>Queries today</dt><dd class="usage-count">4</dd>' in html
+
+
+def test_charlie_gets_404_on_alices_token_page_and_none_of_its_usage(charlie_client, used):
+    use(used[0], queries=4)
+
+    response = charlie_client.get(f"/tokens/{used[0].token_id}/")
+
+    assert response.status_code == 404
+    assert "203.0.113.9" not in response.content.decode()
+
+
+# --- The chart's scale -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("largest", "top"),
+    [
+        (0, 2),
+        (1, 2),
+        (3, 4),
+        (7, 8),
+        (10, 10),
+        (11, 12),
+        (13, 20),
+        (25, 30),
+        (61, 80),
+        (1_010, 1_200),
+        (1_234, 1_500),
+    ],
+)
+def test_the_chart_scale_ends_on_a_round_number_with_a_whole_half(largest, top):
+    assert scale_top(largest) == top
+
+
+def test_usage_of_a_token_is_zero_filled_oldest_first_ending_today(used):
+    use(used[0], days_ago=5, queries=8)
+
+    usage = usage_of_token(used[0])
+    chart = UsageChart.of(usage.days)
+
+    assert [day.day for day in usage.days][-1] == utc_today()
+    assert [day.queries for day in usage.days][-6:] == [8, 0, 0, 0, 0, 0]
+    assert (usage.total, usage.today) == (8, 0)
+    assert chart.busiest == usage.days[-6]
+    assert chart.bars[-1].is_today

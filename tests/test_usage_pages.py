@@ -13,8 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from models_registry.models import AIModel
+from tests.conftest import TEST_ACTOR
+from tokens import services
 from tokens.models import QuotaPeriod, Token, TokenUsage
 from tokens.selectors import (
+    usage_of_model,
     usage_of_token,
     utc_today,
 )
@@ -265,6 +268,44 @@ def test_charlie_gets_404_on_alices_token_page_and_none_of_its_usage(charlie_cli
 
     assert response.status_code == 404
     assert "203.0.113.9" not in response.content.decode()
+
+
+# --- A model's Token Management tab ------------------------------------------------------------
+
+
+def test_model_tab_totals_the_models_queries_today_and_over_30_days(
+    alice_client, used, sentiment, vision, make_token
+):
+    recent, stale, _ = used
+    use(recent, queries=5)
+    use(stale, queries=2)
+    use(recent, days_ago=10, queries=1_000)
+    use(recent, days_ago=31, queries=99)  # too old
+    elsewhere, _ = make_token("elsewhere", model=vision)
+    use(elsewhere, queries=50)  # another model
+    services.unassign_token(actor=TEST_ACTOR, token=stale)
+    use(stale, days_ago=1, queries=30, model=sentiment)  # counted while it was assigned
+
+    html = alice_client.get(f"/models/{sentiment.model_id}/tokens/").content.decode()
+
+    assert usage_of_model(sentiment).today == 7
+    assert re.search(r"Queries today</span><span class=\"stat-value\">7<", html)
+    assert re.search(r"Queries in the last 30 days</span><span class=\"stat-value\">1,037<", html)
+
+
+def test_model_tab_totals_are_one_query(sentiment, used, django_assert_num_queries):
+    use(used[0], queries=5)
+
+    with django_assert_num_queries(1):
+        totals = usage_of_model(sentiment)
+
+    assert (totals.today, totals.last_30_days) == (5, 5)
+
+
+def test_charlie_gets_404_on_alices_model_tab(charlie_client, sentiment, used):
+    use(used[0], queries=5)
+
+    assert charlie_client.get(f"/models/{sentiment.model_id}/tokens/").status_code == 404
 
 
 # --- The chart's scale -------------------------------------------------------------------------

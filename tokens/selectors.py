@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
 from django.contrib.auth.models import User
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from console.accounts.models import Provider
@@ -129,6 +130,24 @@ def usage_of_token(token: Token) -> TokenUsageSummary:
         days=[DayCount(day, counted.get(day, 0)) for day in window],
         this_month=sum(queries for day, queries in counted.items() if day >= month),
     )
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    today: int
+    last_30_days: int
+
+
+def usage_of_model(model: AIModel) -> UsageTotals:
+    """Queries made through `model` (by whichever tokens were assigned to it then), today and
+    over the last 30 UTC days: one sum read from its (model, day, queries) index alone (scoped
+    already: a model, and so its usage, has one provider)."""
+    window = usage_window()
+    totals = TokenUsage.objects.filter(model=model, day__gte=window[0]).aggregate(
+        today=Sum("queries", filter=Q(day=window[-1]), default=0),
+        total=Sum("queries", default=0),
+    )
+    return UsageTotals(today=totals["today"], last_30_days=totals["total"])
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from tokens.selectors import (
     tokens_of_member,
     tokens_of_model,
     unassigned_tokens_matching,
+    usage_of_model,
     usage_of_token,
 )
 from tokens.usage_chart import UsageChart
@@ -85,6 +86,7 @@ def _tab_context(request: HtmxHttpRequest, model: AIModel, **extra) -> dict:
         "tab": "tokens",
         "page": paginator.get_page(request.GET.get("page")),
         "assign_form": AssignTokenForm(provider=request.provider, model=model),
+        "usage": usage_of_model(model),
         **extra,
     }
 

@@ -12,11 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from console.dashboard.selectors import usage_summary
 from models_registry.models import AIModel
 from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import QuotaPeriod, Token, TokenUsage
 from tokens.selectors import (
+    most_used_tokens_today,
+    queries_today,
     usage_of_model,
     usage_of_token,
     utc_today,
@@ -306,6 +309,73 @@ def test_charlie_gets_404_on_alices_model_tab(charlie_client, sentiment, used):
     use(used[0], queries=5)
 
     assert charlie_client.get(f"/models/{sentiment.model_id}/tokens/").status_code == 404
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_queries_today_most_used_tokens_and_tokens_never_used(
+    alice_client, used, make_token
+):
+    recent, stale, _ = used
+    use(recent, queries=1_500)
+    use(stale, queries=20)
+    use(stale, days_ago=1, queries=9_999)  # yesterday's
+    make_token("spare")  # never used but unassigned: not counted as handed out
+
+    html = alice_client.get("/").content.decode()
+
+    assert re.search(r"Queries today</span><span class=\"stat-value\">1,520<", html)
+    most_used = re.findall(r'<a class="row-link" href="/tokens/(tok_\w+)/">(\w+)</a>', html)
+    assert most_used == [(recent.token_id, "recent"), (stale.token_id, "stale")]
+    assert re.search(r"Tokens never used</span><span class=\"stat-value\">1<", html)
+    assert 'href="/tokens/?used=never&amp;status=ACTIVE&amp;assigned=yes&amp;expired=no"' in html
+
+
+def test_dashboard_never_used_link_lists_exactly_the_tokens_it_counts(
+    alice_client, acme, used, make_token
+):
+    make_token("spare")
+    paused, _ = make_token("paused", model=used[0].model)
+    services.suspend_token(actor=TEST_ACTOR, token=paused)
+    link = re.search(r'id="never-used-link" href="([^"]+)"', alice_client.get("/").content.decode())
+
+    names = listed(alice_client, link.group(1).split("?", 1)[1].replace("&amp;", "&"))
+
+    assert names == ["idle"]
+    assert usage_summary(acme).never_used.count == len(names)
+
+
+def test_dashboard_without_usage_says_nothing_was_queried_today(alice_client, used):
+    html = alice_client.get("/").content.decode()
+
+    assert "No queries yet today." in html
+    assert re.search(r"Queries today</span><span class=\"stat-value\">0<", html)
+
+
+def test_most_used_tokens_today_are_the_top_five_in_one_query(
+    acme, make_token, django_assert_num_queries
+):
+    for i in range(7):
+        token, _ = make_token(f"t{i}")
+        use(token, queries=(i + 1) * 10)
+
+    with django_assert_num_queries(1):
+        top = [(entry.token.name, entry.queries) for entry in most_used_tokens_today(acme)]
+
+    assert top == [("t6", 70), ("t5", 60), ("t4", 50), ("t3", 40), ("t2", 30)]
+
+
+def test_charlie_sees_none_of_acmes_usage_on_his_dashboard(charlie_client, globex, used):
+    use(used[0], queries=1_500)
+
+    html = charlie_client.get("/").content.decode()
+
+    assert queries_today(globex) == 0
+    assert most_used_tokens_today(globex) == []
+    assert used[0].token_id not in html
+    assert re.search(r"Queries today</span><span class=\"stat-value\">0<", html)
+    assert re.search(r"Tokens never used</span><span class=\"stat-value\">0<", html)
 
 
 # --- The chart's scale -------------------------------------------------------------------------

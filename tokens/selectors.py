@@ -82,6 +82,7 @@ def unassigned_tokens_matching(
 # --- Usage: what the gateway's checks counted (tokens.usage writes it, a minute or two late) ---
 
 USAGE_DAYS = 30
+MOST_USED_LIMIT = 5
 
 
 def utc_today() -> date:
@@ -148,6 +149,28 @@ def usage_of_model(model: AIModel) -> UsageTotals:
         total=Sum("queries", default=0),
     )
     return UsageTotals(today=totals["today"], last_30_days=totals["total"])
+
+
+def queries_today(provider: Provider) -> int:
+    """The provider's queries today (UTC), summed from its (provider, day, queries) index."""
+    totals = TokenUsage.objects.filter(provider=provider, day=utc_today()).aggregate(
+        total=Sum("queries", default=0)
+    )
+    return int(totals["total"])
+
+
+def most_used_tokens_today(provider: Provider, limit: int = MOST_USED_LIMIT) -> list[TokenUsage]:
+    """
+    The provider's most used tokens today (UTC), most queries first, each with its token: the
+    first `limit` entries of today in the (provider, day, -queries) index, so a provider with
+    a million tokens in use costs what one with five does. (Over 30 days it would be a sum per
+    token of every row in the window.)
+    """
+    return list(
+        TokenUsage.objects.filter(provider=provider, day=utc_today())
+        .select_related("token")
+        .order_by("-queries", "pk")[:limit]
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from tokens.secrets import is_well_formed
 
 TOKEN_FIELDS = {
     "token_id", "name", "note", "status", "model_id", "model_name", "expires_at", "expired",
-    "needs_new_evk", "hint", "created_at", "updated_at",
+    "needs_new_evk", "hint", "created_at", "updated_at", "last_used_at",
 }  # fmt: skip
 
 

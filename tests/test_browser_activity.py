@@ -77,7 +77,7 @@ def test_a_change_made_on_the_tokens_page_shows_in_its_history_at_once(
 
     expect(events(page)).to_have_count(2)
     expect(events(page).first).to_contain_text("Token suspended")
-    expect(page.locator(".details")).to_contain_text("Suspended")
+    expect(page.get_by_role("region", name="Details")).to_contain_text("Suspended")
 
 
 def test_deleting_a_token_from_its_page_returns_to_the_tokens_list(page, log_in, alice, make_token):

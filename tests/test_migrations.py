@@ -31,6 +31,25 @@ def test_search_and_sort_indexes_exist_after_all_migrations(db):
     assert expected <= database_objects()
 
 
+def test_last_used_index_puts_never_used_tokens_first_on_either_database(db):
+    # SQLite puts NULLs first in an ascending index; PostgreSQL only when told (migration 0009).
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'token_provider_last_used_idx'"
+            )
+        else:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'token_provider_last_used_idx'"
+            )
+        definition = cursor.fetchone()[0]
+
+    if connection.vendor == "sqlite":
+        assert '("provider_id", "last_used_at", "created_at" DESC)' in definition
+    else:
+        assert "(provider_id, last_used_at NULLS FIRST, created_at DESC)" in definition
+
+
 def test_activitys_name_search_index_exists_after_all_migrations(db):
     if connection.vendor == "sqlite":
         expected = {"audit_event_fts_insert", "audit_event_fts_delete"}

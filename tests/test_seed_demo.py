@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from console.accounts.models import Provider
 from console.management.commands.seed_demo import DEMO_PASSWORD, DEMO_PROVIDER, DEMO_USERNAME
 from models_registry.models import AIModel
-from tokens.models import Token
+from tokens.models import Token, TokenUsage
 
 
 @pytest.fixture
@@ -27,6 +27,9 @@ def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, develo
     assert tokens.filter(model__isnull=True).exists()
     assert tokens.filter(needs_new_evk=True).exists()
     assert AIModel.objects.filter(provider=provider).count() >= 3
+    assert TokenUsage.objects.filter(provider=provider).count() >= 30  # a month of a token's use
+    assert tokens.filter(last_used_at__isnull=False).exists()
+    assert tokens.filter(last_used_at__isnull=True).exists()
     output = capsys.readouterr().out
     assert DEMO_USERNAME in output
     assert DEMO_PASSWORD in output
@@ -35,12 +38,14 @@ def test_seed_demo_creates_tokens_in_every_state_and_prints_the_login(db, develo
 def test_seed_demo_is_idempotent(db, development):
     call_command("seed_demo")
     counts = (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count())
+    usage = TokenUsage.objects.count()
 
     call_command("seed_demo")
 
     assert (Token.objects.count(), AIModel.objects.count(), get_user_model().objects.count()) == (
         counts
     )
+    assert TokenUsage.objects.count() == usage
 
 
 def test_seed_demo_refuses_to_run_with_debug_off_because_its_password_is_public(db, settings):

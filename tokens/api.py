@@ -47,6 +47,11 @@ class TokenSerializer(serializers.ModelSerializer):
     expired = serializers.BooleanField(source="is_expired", read_only=True)
     created_at = UnixTimestampField(read_only=True)
     updated_at = UnixTimestampField(read_only=True)
+    last_used_at = UnixTimestampField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the gateway last checked it, a minute or two behind; null: never used.",
+    )
 
     class Meta:
         model = Token
@@ -63,6 +68,7 @@ class TokenSerializer(serializers.ModelSerializer):
             "hint",
             "created_at",
             "updated_at",
+            "last_used_at",
         ]
         read_only_fields = fields
 

@@ -1,8 +1,11 @@
 """The Tokens List's filters and sorting, shared with the API (one FilterSet, one behaviour)."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils import timezone
 
 from console.filters import StartOfDayFilter
 from models_registry.selectors import models_for
@@ -15,7 +18,10 @@ SORTS = {
     "status": "Status",
     "expires": "Expiration",
     "created": "Created",
+    "last_used": "Last used",
 }
+# "Not used for 30 days": last used before then, or never.
+UNUSED_DAYS = 30
 
 
 class TokenOrderingFilter(django_filters.OrderingFilter):
@@ -28,6 +34,11 @@ class TokenOrderingFilter(django_filters.OrderingFilter):
             ordering = search.name_sort_key()
         elif key == "model":
             ordering = F("model_name")
+        elif key == "last_used":
+            # Never used first, then the longest unused; descending, the most recent first and
+            # never used last: its index's order on either database (migration 0009).
+            used = F("last_used_at")
+            return used.desc(nulls_last=True) if descending else used.asc(nulls_first=True)
         else:
             ordering = F(
                 {"status": "status", "expires": "expires_at", "created": "created_at"}[key]
@@ -38,9 +49,13 @@ class TokenOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        # Ties newest first, which is also the order the sort indexes keep within a key.
+        # Ties newest first, which is also the order the sort indexes keep within a key. Except
+        # "-last_used", exactly the reverse of "last_used" (ties oldest first): walking its index
+        # backwards gives that order, while newest first would sort every never-used token
+        # (often most of them, and all ties) before the first page.
         ordering = self.get_ordering_value(value[0])
-        return qs.order_by(ordering, "-created_at", "-pk")
+        ties = ("created_at", "pk") if value[0] == "-last_used" else ("-created_at", "-pk")
+        return qs.order_by(ordering, *ties)
 
 
 class TokenFilter(django_filters.FilterSet):
@@ -66,6 +81,15 @@ class TokenFilter(django_filters.FilterSet):
         choices=[("no", "Not expired"), ("yes", "Expired")],
         empty_label="Expired or not",
         method="filter_expired",
+    )
+    used = django_filters.ChoiceFilter(
+        label="Usage",
+        choices=[
+            ("not_for_30_days", f"Not used for {UNUSED_DAYS} days"),
+            ("never", "Never used"),
+        ],
+        empty_label="Used or not",
+        method="filter_used",
     )
     expires_after = StartOfDayFilter(
         label="Expiring on or after",
@@ -97,6 +121,11 @@ class TokenFilter(django_filters.FilterSet):
     def filter_expired(self, queryset, name, value):
         return queryset.expired() if value == "yes" else queryset.unexpired()
 
+    def filter_used(self, queryset, name, value):
+        if value == "never":
+            return queryset.filter(last_used_at__isnull=True)
+        return queryset.unused_since(timezone.now() - timedelta(days=UNUSED_DAYS))
+
     # Dates are whole days in the console's time zone, compared as a range (index-friendly):
     # each value is already the start of its day (StartOfDayField).
     def filter_expires_after(self, queryset, name, value):
@@ -108,13 +137,16 @@ class TokenFilter(django_filters.FilterSet):
     @property
     def effective_sort(self) -> str:
         """The sort in force: the one asked for, else soonest expiry when filtering by expiry
-        dates (which the expiry index serves for filter and order at once), else newest."""
+        dates (which the expiry index serves for filter and order at once), else the longest
+        unused first when filtering by use (likewise its index), else newest."""
         data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
         asked = self.data.get("sort") if self.is_bound and self.data is not None else None
         if asked and not self.form.errors.get("sort"):
             return str(asked)
         if data.get("expires_before") or data.get("expires_after"):
             return "expires"
+        if data.get("used"):
+            return "last_used"
         return "-created"
 
     @property

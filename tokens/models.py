@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Self
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from console.identifiers import new_public_id
@@ -56,7 +56,13 @@ class TokenQuerySet(models.QuerySet["Token"]):
 
     def unused_since(self, since: datetime) -> Self:
         """Tokens not used since `since`, including those never used."""
-        return self.filter(models.Q(last_used_at__lt=since) | models.Q(last_used_at__isnull=True))
+        # One condition rather than "before or null", which SQLite answers by fetching every
+        # match through the index twice and sorting them all, even for a page of 25. This way
+        # a list sorted by last use reads the index in order and stops at the page's end.
+        never = models.Value(datetime.min.replace(tzinfo=UTC))
+        return self.alias(used_or_never=Coalesce("last_used_at", never)).filter(
+            used_or_never__lt=since
+        )
 
     def assignable(self) -> Self:
         """Tokens that may be assigned: unassigned and not cancelled."""
@@ -169,8 +175,13 @@ class Token(models.Model):
                 fields=["provider", "model_name", "-created_at"],
                 name="token_provider_mname_idx",
             ),
-            # "Last used" sorts and "not used for 30 days".
-            models.Index(fields=["provider", "last_used_at"], name="token_provider_used_idx"),
+            # "Last used": its sorts (ties newest first, as above), "not used for 30 days" and
+            # "never used". On PostgreSQL migration 0009 builds it with NULLS FIRST, so that
+            # never-used tokens come first ascending and last descending, as on SQLite.
+            models.Index(
+                fields=["provider", "last_used_at", "-created_at"],
+                name="token_provider_last_used_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,8 +240,12 @@ class TokenUsage(models.Model):
             models.UniqueConstraint(fields=["token", "day"], name="token_usage_one_row_a_day"),
         ]
         indexes = [
-            models.Index(fields=["provider", "day"], name="token_usage_provider_day_idx"),
-            models.Index(fields=["model", "day"], name="token_usage_model_day_idx"),
+            # With the count in the index: a day's most used tokens are its first entries, and
+            # the provider's and a model's totals are read from the index alone.
+            models.Index(
+                fields=["provider", "day", "-queries"], name="token_usage_provider_top_idx"
+            ),
+            models.Index(fields=["model", "day", "queries"], name="token_usage_model_sum_idx"),
         ]
 
     def __str__(self) -> str:

@@ -38,11 +38,15 @@ from tokens.forms import (
 )
 from tokens.models import Token
 from tokens.selectors import (
+    limits_in_force,
     tokens_for,
     tokens_of_member,
     tokens_of_model,
     unassigned_tokens_matching,
+    usage_of_model,
+    usage_of_token,
 )
+from tokens.usage_chart import UsageChart
 
 TAB_PAGE_SIZE = 25
 
@@ -82,6 +86,7 @@ def _tab_context(request: HtmxHttpRequest, model: AIModel, **extra) -> dict:
         "tab": "tokens",
         "page": paginator.get_page(request.GET.get("page")),
         "assign_form": AssignTokenForm(provider=request.provider, model=model),
+        "usage": usage_of_model(model),
         **extra,
     }
 
@@ -277,14 +282,19 @@ def evk_warning(token: Token) -> str:
 
 @require_GET
 def token_detail(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
-    """A token's page: what it is now, and its History (every change, newest first)."""
+    """A token's page: what it is now, how it is used, and its History (every change, newest
+    first)."""
     token = get_own_token(request, token_id)
     page, bad_cursor = event_page(request, history_of_token(token), HISTORY_PAGE_SIZE)
+    usage = usage_of_token(token)
     return render_page_or_partial(
         request,
         "tokens/token_detail.html",
         {
             "token": token,
+            "usage": usage,
+            "chart": UsageChart.of(usage.days),
+            "limits": limits_in_force(token),
             "page": page,
             "bad_cursor": bad_cursor,
             "list_url": _list_url(),

@@ -1,14 +1,16 @@
 """The dashboard's reads: counts that span the provider's models and tokens."""
 
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.utils import timezone
 
 from console.accounts.models import Provider
 from console.pagination import Tally, capped_count
 from models_registry.selectors import models_for
-from tokens.models import TokenStatus
-from tokens.selectors import tokens_for
+from tokens.models import TokenStatus, TokenUsage
+from tokens.selectors import most_used_tokens_today, queries_today, tokens_for
 
 EXPIRING_SOON_DAYS = 7
 
@@ -34,3 +36,26 @@ def account_summary(provider: Provider) -> dict[str, Tally]:
         "expired": capped_count(tokens.expired(now)),
         "cancelled": capped_count(tokens.filter(status=TokenStatus.CANCELED)),
     }
+
+
+# The Tokens List's filters that list the tokens "Tokens never used" counts.
+NEVER_USED_FILTERS = urlencode(
+    {"used": "never", "status": TokenStatus.ACTIVE, "assigned": "yes", "expired": "no"}
+)
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    queries_today: int
+    most_used_today: list[TokenUsage]
+    never_used: Tally  # usable tokens (active, assigned, unexpired) never used yet
+
+
+def usage_summary(provider: Provider) -> UsageSummary:
+    """The dashboard's usage: queries today, the most used tokens today, and the tokens handed
+    out (active, assigned and unexpired) that nobody has used yet. Three indexed queries."""
+    return UsageSummary(
+        queries_today=queries_today(provider),
+        most_used_today=most_used_tokens_today(provider),
+        never_used=capped_count(tokens_for(provider).usable().filter(last_used_at__isnull=True)),
+    )

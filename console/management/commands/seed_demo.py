@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,7 +12,8 @@ from console.audit.actors import Actor
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import services as token_services
-from tokens.models import Token
+from tokens.models import Token, TokenUsage
+from tokens.selectors import USAGE_DAYS, utc_today
 
 DEMO_USERNAME = "demo"
 DEMO_PROVIDER = "Demo AI"
@@ -40,6 +41,15 @@ TOKENS = [
     ("partner-trial", None, None, 30, "Unassigned: for the partner pilot."),
     ("research-batch", None, None, 14, ""),
 ]
+# Tokens the demo shows in use: queries on a weekday, minutes since the last one, its address.
+USAGE = {
+    "acme-prod-gateway": (1_200, 2, "198.51.100.7"),
+    "radiology-team": (380, 9, "198.51.100.23"),
+    "acme-staging": (140, 55, "2001:db8::15"),
+}
+WEEKDAY_SHARE = (1.0, 1.08, 1.12, 1.05, 0.92, 0.35, 0.28)  # Monday first: quiet weekends
+# Used last before it was suspended, so "Not used for 30 days" finds it.
+STALE = ("photo-app-beta", 41, "203.0.113.24")
 
 
 class Command(BaseCommand):
@@ -78,6 +88,7 @@ class Command(BaseCommand):
                 provider, name, models[model_name] if model_name else None, action, days, note
             )
         self._reassigned_token(provider, models)
+        self._usage(provider)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Log in as “{DEMO_USERNAME}” (Owner of {DEMO_PROVIDER}) with "
@@ -118,3 +129,41 @@ class Command(BaseCommand):
         if token is not None:
             token_services.unassign_token(actor=ACTOR, token=token)
             token_services.assign_token(actor=ACTOR, token=token, model=models["Image Sharpening"])
+
+    def _usage(self, provider) -> None:
+        """30 days of queries for the tokens in use (as tokens.usage would have written them),
+        once: what the dashboard, the Tokens List's "Last used" and a token's chart show."""
+        if TokenUsage.objects.filter(provider=provider).exists():
+            return
+        now = timezone.now()
+        rows = []
+        for name, (per_day, minutes_ago, address) in USAGE.items():
+            token = Token.objects.get(provider=provider, name=name)
+            rows += [
+                TokenUsage(
+                    token=token, provider=provider, model_id=token.model_id, day=day, queries=n
+                )
+                for day, n in _month_of_queries(per_day, now)
+            ]
+            self._used(token.pk, now - timedelta(minutes=minutes_ago), address)
+        TokenUsage.objects.bulk_create(rows)
+        name, days_ago, address = STALE
+        stale = Token.objects.get(provider=provider, name=name)
+        self._used(stale.pk, now - timedelta(days=days_ago), address)
+
+    def _used(self, pk: int, at: datetime, address: str) -> None:
+        Token.objects.filter(pk=pk).update(last_used_at=at, last_used_ip=address)
+
+
+def _month_of_queries(per_day: int, now: datetime) -> list[tuple[date, int]]:
+    """A plausible month: quieter weekends, a little wobble, and today only so far."""
+    today = utc_today()
+    day_so_far = (now - datetime.combine(today, time.min, UTC)) / timedelta(days=1)
+    month = []
+    for back in range(USAGE_DAYS):
+        day = today - timedelta(days=back)
+        share = WEEKDAY_SHARE[day.weekday()] * (0.9 + 0.05 * (back * 7 % 5))
+        if back == 0:
+            share *= max(day_so_far, 0.05)
+        month.append((day, max(round(per_day * share), 1)))
+    return month

@@ -226,6 +226,9 @@ class Command(BaseCommand):
             ("sort=-expires", "sort=-expires"),
             ("sort=status", "sort=status"),
             ("sort=model", "sort=model"),
+            ("sort=last_used", "sort=last_used"),
+            ("sort=-last_used", "sort=-last_used"),
+            ("not used for 30 days", "used=not_for_30_days"),
             ("page 400 (last counted)", "page=400"),
         ]:
             median, worst = self._measure(client, f"/tokens/?{query}", repeat)

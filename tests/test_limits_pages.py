@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from console.audit.models import Action, Event
 from models_registry import services as model_services
+from models_registry.models import AIModel
 from tests.conftest import TEST_ACTOR
 from tokens import services
 from tokens.models import Token
@@ -218,3 +219,145 @@ def test_the_token_page_shows_its_limits_and_its_models_defaults(
 
     assert "60 a minute · 10,000 per month (model default)" in html
     assert "No limits" in alice_client.get(f"/tokens/{plain.token_id}/").content.decode()
+
+
+# --- A model's default limits --------------------------------------------------------------
+
+
+def limits_url(model):
+    return f"/models/{model.model_id}/limits/"
+
+
+def test_the_model_header_shows_its_defaults_and_a_limits_button(alice_client, sentiment):
+    model_services.update_model(
+        actor=TEST_ACTOR, model=sentiment, default_rate_limit=60, default_quota=10_000
+    )
+
+    for url in [
+        f"/models/{sentiment.model_id}/",
+        f"/models/{sentiment.model_id}/tokens/",
+        f"/models/{sentiment.model_id}/history/",
+    ]:
+        html = alice_client.get(url).content.decode()
+
+        assert "Default limits: 60 a minute · 10,000 per day" in html, url
+        assert f'href="{limits_url(sentiment)}?next=' in html, url
+
+
+def test_a_model_without_defaults_says_its_tokens_have_none(alice_client, sentiment):
+    html = alice_client.get(f"/models/{sentiment.model_id}/").content.decode()
+
+    assert "Default limits: none" in html
+
+
+def test_the_limits_dialog_shows_the_current_defaults(alice_client, sentiment):
+    model_services.update_model(
+        actor=TEST_ACTOR, model=sentiment, default_quota=300, default_quota_period="month"
+    )
+
+    html = alice_client.get(limits_url(sentiment), **HTMX).content.decode()
+
+    assert "Default limits" in html
+    assert '<label for="dialog-default_rate_limit">Default rate limit' in html
+    assert '<label for="dialog-default_quota">Default quota' in html
+    assert 'name="default_quota" value="300"' in html
+    assert '<option value="month" selected>per month</option>' in html
+    assert "<html" not in html
+
+
+def test_saving_defaults_records_one_event_and_refreshes_the_page(alice_client, sentiment):
+    response = alice_client.post(
+        limits_url(sentiment),
+        {"default_rate_limit": "120", "default_quota": "5000", "default_quota_period": "month"},
+        **HTMX,
+    )
+
+    sentiment.refresh_from_db()
+    assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"
+    assert (sentiment.default_rate_limit, sentiment.default_quota) == (120, 5000)
+    assert sentiment.default_quota_period == "month"
+    events = Event.objects.filter(action=Action.MODEL_LIMITS_CHANGED, source="console")
+    assert events.count() == 1
+
+
+def test_saving_defaults_without_javascript_returns_to_the_model(alice_client, sentiment):
+    response = alice_client.post(limits_url(sentiment), {"default_rate_limit": "10"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/models/{sentiment.model_id}/"
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Default limits for “Sentiment Analysis” saved." in page
+    assert "Default limits: 10 a minute" in page
+
+
+def test_clearing_the_defaults_leaves_the_tokens_without_limits(alice_client, sentiment):
+    model_services.update_model(actor=TEST_ACTOR, model=sentiment, default_rate_limit=60)
+
+    alice_client.post(
+        limits_url(sentiment), {"default_rate_limit": "", "default_quota": ""}, **HTMX
+    )
+
+    assert AIModel.objects.get(pk=sentiment.pk).default_rate_limit is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("default_rate_limit", "0", "Enter a rate limit from 1 to 1,000,000,000"),
+        ("default_rate_limit", "many", "Enter the rate limit as a whole number."),
+        ("default_quota", "-1", "Enter a quota from 1 to 1,000,000,000"),
+        ("default_quota_period", "year", "Choose per day or per month."),
+    ],
+)
+def test_the_limits_dialog_refuses_bad_input_next_to_the_field(
+    alice_client, sentiment, field, value, message
+):
+    data = {"default_rate_limit": "60", "default_quota": "100", field: value}
+
+    response = alice_client.post(limits_url(sentiment), data, **HTMX)
+
+    sentiment.refresh_from_db()
+    assert response.status_code == 400
+    assert f'id="dialog-{field}_error">{message}' in response.content.decode()
+    assert (sentiment.default_rate_limit, sentiment.default_quota) == (None, None)
+
+
+def test_a_member_sets_defaults(bob_client, sentiment):
+    response = bob_client.post(limits_url(sentiment), {"default_quota": "7"}, **HTMX)
+
+    assert response.status_code == 200
+    assert AIModel.objects.get(pk=sentiment.pk).default_quota == 7
+
+
+def test_a_viewer_sees_the_defaults_but_no_button_and_is_refused(victor_client, sentiment):
+    model_services.update_model(actor=TEST_ACTOR, model=sentiment, default_rate_limit=60)
+
+    html = victor_client.get(f"/models/{sentiment.model_id}/").content.decode()
+    opened = victor_client.get(limits_url(sentiment), **HTMX)
+    saved = victor_client.post(limits_url(sentiment), {"default_rate_limit": "1"}, **HTMX)
+
+    assert "Default limits: 60 a minute" in html
+    assert limits_url(sentiment) not in html
+    assert (opened.status_code, saved.status_code) == (403, 403)
+    assert AIModel.objects.get(pk=sentiment.pk).default_rate_limit == 60
+
+
+def test_another_provider_finds_neither_the_dialog_nor_the_token_forms(
+    charlie_client, sentiment, make_token
+):
+    token, _ = make_token("metered", model=sentiment)
+
+    for method, url, data in [
+        ("get", limits_url(sentiment), {}),
+        ("post", limits_url(sentiment), {"default_rate_limit": "1"}),
+        ("get", f"/tokens/{token.token_id}/edit/", {}),
+        ("post", f"/tokens/{token.token_id}/edit/", {"name": "x", "rate_limit": "1"}),
+        ("post", f"/models/{sentiment.model_id}/tokens/new/", {"name": "x", "rate_limit": "1"}),
+    ]:
+        response = getattr(charlie_client, method)(url, data, **HTMX)
+        assert response.status_code == 404, (method, url)
+
+    sentiment.refresh_from_db()
+    token.refresh_from_db()
+    assert (sentiment.default_rate_limit, token.rate_limit, token.name) == (None, None, "metered")

@@ -54,7 +54,7 @@ def write_requests(world, sentiment):
         ("get", f"/models/{model}/limits/", {}),
         ("post", f"/models/{model}/limits/", {"default_rate_limit": "1"}),
         ("get", "/account/license-keys/new/", {}),
-        ("post", "/account/license-keys/new/", {"name": "viewer's key"}),
+        ("post", "/account/license-keys/new/", {"name": "viewer's key", "scope": "gateway"}),
         ("get", f"/account/license-keys/{world['key'].key_id}/revoke/", {}),
         ("post", f"/account/license-keys/{world['key'].key_id}/revoke/", {}),
     ]

@@ -62,6 +62,7 @@ class ModelLimitsForm(DialogForm):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.model = model
+        self.fields["default_rate_limit"].widget.attrs["autofocus"] = True
 
     def save(self, *, actor: Actor) -> AIModel | None:
         """Apply the changed defaults through the service (one event), or show why not."""

@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
@@ -80,8 +80,10 @@ def model_limits(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
         saved = form.save(actor=actor_for(request))
         if saved is not None:
             messages.success(request, f"Default limits for “{saved.name}” saved.")
-            # The page behind shows the defaults in its header, whichever tab it is: reload it.
-            return HttpResponseClientRefresh() if request.htmx else redirect(next_url)
+            # The page behind shows the defaults in its header, whichever tab it is: load it again
+            # (a redirect, not HX-Refresh, so the message waits for the page instead of the htmx
+            # answer).
+            return HttpResponseClientRedirect(next_url) if request.htmx else redirect(next_url)
     return render_page_or_partial(
         request,
         "models_registry/model_limits.html",

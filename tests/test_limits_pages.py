@@ -274,7 +274,7 @@ def test_saving_defaults_records_one_event_and_refreshes_the_page(alice_client, 
 
     sentiment.refresh_from_db()
     assert response.status_code == 200
-    assert response["HX-Refresh"] == "true"
+    assert response["HX-Redirect"] == f"/models/{sentiment.model_id}/"
     assert (sentiment.default_rate_limit, sentiment.default_quota) == (120, 5000)
     assert sentiment.default_quota_period == "month"
     events = Event.objects.filter(action=Action.MODEL_LIMITS_CHANGED, source="console")

@@ -778,7 +778,7 @@ def test_creating_a_license_key_in_the_console_records_its_name_and_creator(
 ):
     mark = last_event_pk()
 
-    alice_client.post(reverse("license_key_create"), {"name": "deploys"})
+    alice_client.post(reverse("license_key_create"), {"name": "deploys", "scope": "gateway"})
 
     key = LicenseKey.objects.get(name="deploys")
     [event] = events_after(mark)
@@ -788,7 +788,11 @@ def test_creating_a_license_key_in_the_console_records_its_name_and_creator(
         "provider": acme.pk,
         "action": Action.LICENSE_KEY_CREATED,
         "target": (TargetKind.LICENSE_KEY, key.key_id, "deploys"),
-        "changes": {"name": [None, "deploys"], "created_by": [None, "alice"]},
+        "changes": {
+            "name": [None, "deploys"],
+            "created_by": [None, "alice"],
+            "scope": [None, "gateway"],
+        },
         "related_id": "",
     }
 
@@ -827,7 +831,11 @@ def test_createlicense_records_the_system_from_a_command(alice, acme):
         "provider": acme.pk,
         "action": Action.LICENSE_KEY_CREATED,
         "target": (TargetKind.LICENSE_KEY, key.key_id, "shell-key"),
-        "changes": {"name": [None, "shell-key"], "created_by": [None, "alice"]},
+        "changes": {
+            "name": [None, "shell-key"],
+            "created_by": [None, "alice"],
+            "scope": [None, "management"],
+        },
         "related_id": "",
     }
 

@@ -58,7 +58,7 @@ class TokenSerializer(serializers.ModelSerializer):
         help_text="Queries per `quota_period`; null: the model's `default_quota`, if any.",
     )
     quota_period = serializers.ChoiceField(
-        choices=QuotaPeriod.values,
+        choices=QuotaPeriod.choices,
         read_only=True,
         allow_null=True,
         help_text="`day` or `month` (starting over at 00:00 UTC, or on the 1st); null "
@@ -148,7 +148,7 @@ class LimitField(serializers.IntegerField):
 
 def quota_period_field(**kwargs) -> serializers.ChoiceField:
     return serializers.ChoiceField(
-        choices=QuotaPeriod.values,
+        choices=QuotaPeriod.choices,
         required=False,
         allow_null=True,
         help_text="`day` (the default) or `month`: when the quota starts over (00:00 UTC, or "

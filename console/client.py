@@ -43,9 +43,14 @@ def _from(cls, data: dict):
 
 @dataclass(frozen=True)
 class Model:
+    """A model; its defaults limit each of its tokens that sets no limits of its own."""
+
     model_id: str
     name: str
     description: str = ""
+    default_rate_limit: int | None = None  # queries per minute
+    default_quota: int | None = None  # queries per `default_quota_period`
+    default_quota_period: str | None = None  # "day" or "month"
     created_at: int = 0
 
 
@@ -61,6 +66,11 @@ class Token:
     expired: bool = False
     needs_new_evk: bool = False
     hint: str = ""
+    rate_limit: int | None = None  # queries per minute; None: the model's default, if any
+    quota: int | None = None  # queries per `quota_period`; None: the model's default, if any
+    quota_period: str | None = None  # "day" or "month"
+    last_used_at: int | None = None  # Unix seconds, to the minute; None if never used
+    last_used_ip: str | None = None
     created_at: int = 0
     updated_at: int = 0
 
@@ -135,9 +145,33 @@ class ManagementClient:
 
     # --- Models ---------------------------------------------------------------------------
 
-    def create_model(self, name: str, description: str = "") -> str:
-        """Register a model; returns its `model_id`."""
-        return self._call("POST", "models", {"name": name, "description": description})["model_id"]
+    def create_model(
+        self,
+        name: str,
+        description: str = "",
+        *,
+        default_rate_limit: int | None = None,
+        default_quota: int | None = None,
+        default_quota_period: str | None = None,
+    ) -> str:
+        """
+        Register a model; returns its `model_id`. Its default limits (queries per minute, and
+        per "day" or "month") apply to each of its tokens that sets none of its own.
+        """
+        body: dict[str, Any] = {"name": name, "description": description}
+        body |= _given(
+            default_rate_limit=default_rate_limit,
+            default_quota=default_quota,
+            default_quota_period=default_quota_period,
+        )
+        return self._call("POST", "models", body)["model_id"]
+
+    def update_model(self, model_id: str, **fields) -> Model:
+        """
+        Change `name`, `description`, `default_rate_limit`, `default_quota` or
+        `default_quota_period`; None clears a default.
+        """
+        return _from(Model, self._call("PATCH", f"models/{_quote(model_id)}", fields))
 
     def get_model(self, model_id: str) -> Model:
         return _from(Model, self._call("GET", f"models/{_quote(model_id)}"))
@@ -155,14 +189,20 @@ class ManagementClient:
         *,
         note: str = "",
         expires_at: int | None = None,
+        rate_limit: int | None = None,
+        quota: int | None = None,
+        quota_period: str | None = None,
     ) -> tuple[str, str]:
         """
         Create a token and return `(token_id, token)`. The token (the secret) is returned only
         now: hand it to the end user, do not store it. `model_id=None` makes it unassigned.
+        Without `rate_limit` (queries per minute) or `quota` (per `quota_period`, "day" unless
+        "month"), the model's defaults apply.
         """
         body: dict[str, Any] = {"name": name, "model_id": model_id, "note": note}
         if expires_at is not None:
             body["expires_at"] = int(expires_at)
+        body |= _given(rate_limit=rate_limit, quota=quota, quota_period=quota_period)
         created = self._call("POST", "tokens", body)
         return created["token_id"], created["token"]
 
@@ -190,7 +230,11 @@ class ManagementClient:
         return _from(Token, self._call("POST", self._token_path(token_id, "unassign")))
 
     def update_token(self, token_id: str, **fields) -> Token:
-        """Change `name`, `note`, `expires_at` (Unix seconds), `status` or `model_id`."""
+        """
+        Change `name`, `note`, `expires_at` (Unix seconds), `status`, `model_id`, `rate_limit`,
+        `quota` or `quota_period`; `rate_limit=None` or `quota=None` hands it back to the model's
+        default.
+        """
         return _from(Token, self._call("PATCH", self._token_path(token_id), fields))
 
     def cancel_token(self, token_id: str) -> Token:
@@ -263,6 +307,11 @@ class ManagementClient:
         except urllib.error.HTTPError as error:
             raise _api_error(error) from None
         return json.loads(raw) if raw else None
+
+
+def _given(**values) -> dict[str, Any]:
+    """The arguments that were given, for a request body that leaves the others to the server."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _quote(part: str) -> str:

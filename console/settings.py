@@ -323,7 +323,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TokenStatusEnum": "tokens.models.TokenStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "TokenStatusEnum": "tokens.models.TokenStatus",
+        "QuotaPeriodEnum": "tokens.models.QuotaPeriod",
+    },
 }
 
 X_FRAME_OPTIONS = "DENY"

@@ -4,14 +4,32 @@ from django.db.models import Count
 from console.service_admin import ServiceAdmin, ServiceForm
 from models_registry import services
 from models_registry.models import AIModel
+from tokens.forms import QUOTA_HELP, limit_field
+
+DEFAULT_LIMITS = ["default_rate_limit", "default_quota", "default_quota_period"]
+EDITABLE_FIELDS = ["name", "description", *DEFAULT_LIMITS]
 
 
 class AIModelAdminForm(ServiceForm):
     """Creates and changes models through the models' services, as providers do."""
 
+    # The services' range rule and messages, as in the console's Limits dialog.
+    default_rate_limit = limit_field(
+        "Default rate limit",
+        what="rate limit",
+        help_text="Queries per minute, for each of its tokens without a rate limit of its own. "
+        "Empty: no limit.",
+    )
+    default_quota = limit_field(
+        "Default quota",
+        what="quota",
+        help_text="Queries per day or per month, for each of its tokens without a quota of its "
+        f"own. {QUOTA_HELP} Empty: no quota.",
+    )
+
     class Meta:
         model = AIModel
-        fields = ["provider", "name", "description"]
+        fields = ["provider", *EDITABLE_FIELDS]
 
     def save_through_service(self) -> AIModel:
         data = self.cleaned_data
@@ -19,13 +37,14 @@ class AIModelAdminForm(ServiceForm):
             return services.update_model(
                 actor=self.actor,
                 model=self.instance,
-                **self.changed_values(["name", "description"]),
+                **self.changed_values(EDITABLE_FIELDS),
             )
         return services.create_model(
             actor=self.actor,
             provider=data["provider"],
             name=data["name"],
             description=data.get("description", ""),
+            **{name: data.get(name) for name in DEFAULT_LIMITS},
         )
 
 

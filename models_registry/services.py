@@ -47,18 +47,35 @@ def _save(model: AIModel) -> None:
         raise duplicate_name("model", model.name) from None
 
 
-def create_model(*, actor: Actor, provider: Provider, name: str, description: str = "") -> AIModel:
-    """Register a new model for `provider`."""
+def create_model(
+    *,
+    actor: Actor,
+    provider: Provider,
+    name: str,
+    description: str = "",
+    default_rate_limit: int | None = None,
+    default_quota: int | None = None,
+    default_quota_period: str | None = None,
+) -> AIModel:
+    """Register a new model for `provider`, optionally with default limits for its tokens."""
     with transaction.atomic():
+        defaults = clean_limits(
+            rate=default_rate_limit,
+            quota=default_quota,
+            period=default_quota_period,
+            fields=MODEL_DEFAULTS,
+        )
         model = AIModel(
             provider=provider,
             name=clean_model_name(provider=provider, name=name),
             description=clean_description(description),
+            **defaults,
         )
         _save(model)
         created = {"name": (None, model.name)}
         if model.description:
             created["description"] = (None, model.description)
+        created |= {field: (None, value) for field, value in defaults.items() if value}
         record(actor, Action.MODEL_CREATED, provider=provider, target=model, changes=created)
     return model
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.model_create, name="create"),
     path("<public_id:model_id>/", views.model_detail, name="detail"),
     path("<public_id:model_id>/history/", views.model_history, name="history"),
+    path("<public_id:model_id>/limits/", views.model_limits, name="limits"),
 ]

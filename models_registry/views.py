@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,8 +12,8 @@ from console.audit.selectors import history_of_model
 from console.audit.views import HISTORY_PAGE_SIZE, event_page, live_targets
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
-from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial
-from models_registry.forms import ModelCreateForm
+from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial, safe_next
+from models_registry.forms import ModelCreateForm, ModelLimitsForm
 from models_registry.models import AIModel
 from models_registry.selectors import models_of_member, models_with_token_counts
 
@@ -66,6 +67,29 @@ def model_detail(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
         request,
         "models_registry/model_detail.html",
         {"model": model, "tab": "overview", "token_count": capped_count(model.tokens.all())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def model_limits(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
+    """Limits: the default rate limit and quota of the model's tokens that set none."""
+    model = get_own_model(request, model_id, needs=Role.MEMBER)
+    next_url = safe_next(request, reverse("models_registry:detail", args=[model.model_id]))
+    form = ModelLimitsForm(request.POST if request.method == "POST" else None, model=model)
+    if request.method == "POST":
+        saved = form.save(actor=actor_for(request))
+        if saved is not None:
+            messages.success(request, f"Default limits for “{saved.name}” saved.")
+            # The page behind shows the defaults in its header, whichever tab it is: load it again
+            # (a redirect, not HX-Refresh, so the message waits for the page instead of the htmx
+            # answer).
+            return HttpResponseClientRedirect(next_url) if request.htmx else redirect(next_url)
+    return render_page_or_partial(
+        request,
+        "models_registry/model_limits.html",
+        {"form": form, "model": model, "next_url": next_url, "section": "models"},
+        partial="dialog",
+        status=form_status(form),
     )
 
 

@@ -180,3 +180,30 @@ def test_introspect_returns_what_remains_and_why_a_query_is_refused(sdk):
     assert refused.reason == "quota_exceeded" and refused.retry_after > 0
     assert probe.active is True and probe.remaining == 1
     assert first.extra == {}  # every field the server sends has a name in the client
+
+
+def test_limits_through_the_client(sdk):
+    model_id = sdk.create_model("metered", default_quota=1000, default_quota_period="month")
+    token_id, _ = sdk.generate_query_token(model_id, "t", rate_limit=60, quota=50)
+
+    created = sdk.get_token(token_id)
+    changed = sdk.update_token(token_id, rate_limit=None, quota_period="month")
+    model = sdk.update_model(model_id, default_rate_limit=5, description="Metered")
+
+    assert (created.rate_limit, created.quota, created.quota_period) == (60, 50, "day")
+    assert (created.last_used_at, created.last_used_ip) == (None, None)
+    assert (changed.rate_limit, changed.quota, changed.quota_period) == (None, 50, "month")
+    assert (model.default_rate_limit, model.default_quota) == (5, 1000)
+    assert (model.default_quota_period, model.description) == ("month", "Metered")
+    assert sdk.get_model(model_id) == model
+
+
+def test_the_client_says_why_a_limit_was_refused(sdk):
+    model_id = sdk.create_model("metered")
+
+    with pytest.raises(ApiError) as refused:
+        sdk.update_model(model_id, default_rate_limit=0)
+
+    assert refused.value.status == 400
+    assert "default_rate_limit" in refused.value.errors
+    assert sdk.get_model(model_id).default_rate_limit is None

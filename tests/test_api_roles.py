@@ -38,11 +38,12 @@ def test_a_viewers_key_reads_and_checks_tokens_but_changes_nothing(
         victors_api.post(f"{path}/cancel"),
         victors_api.delete(path),
         victors_api.post("/api/v1/models", {"name": "New model"}),
+        victors_api.patch(f"/api/v1/models/{sentiment.model_id}", {"default_quota": 1}),
     ]
 
     assert [response.status_code for response in reads] == [200, 200]
     assert check.status_code == 200 and check.json()["active"] is True
-    assert [response.status_code for response in writes] == [403] * 8
+    assert [response.status_code for response in writes] == [403] * 9
     assert writes[0].json()["code"] == "permission_denied"
     assert list(Token.objects.values_list("name", "note", "status", "model")) == [
         ("gateway", "", "ACTIVE", sentiment.pk)

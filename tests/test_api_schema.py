@@ -19,6 +19,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/models"),
     ("post", "/api/v1/models"),
     ("get", "/api/v1/models/{model_id}"),
+    ("patch", "/api/v1/models/{model_id}"),
     ("get", "/api/v1/tokens"),
     ("post", "/api/v1/tokens"),
     ("get", "/api/v1/tokens/{token_id}"),

@@ -13,7 +13,8 @@ from tokens.secrets import is_well_formed
 
 TOKEN_FIELDS = {
     "token_id", "name", "note", "status", "model_id", "model_name", "expires_at", "expired",
-    "needs_new_evk", "hint", "created_at", "updated_at", "last_used_at",
+    "needs_new_evk", "hint", "rate_limit", "quota", "quota_period", "last_used_at",
+    "last_used_ip", "created_at", "updated_at",
 }  # fmt: skip
 
 

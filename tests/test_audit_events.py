@@ -778,7 +778,7 @@ def test_creating_a_license_key_in_the_console_records_its_name_and_creator(
 ):
     mark = last_event_pk()
 
-    alice_client.post(reverse("license_key_create"), {"name": "deploys"})
+    alice_client.post(reverse("license_key_create"), {"name": "deploys", "scope": "gateway"})
 
     key = LicenseKey.objects.get(name="deploys")
     [event] = events_after(mark)
@@ -791,7 +791,7 @@ def test_creating_a_license_key_in_the_console_records_its_name_and_creator(
         "changes": {
             "name": [None, "deploys"],
             "created_by": [None, "alice"],
-            "scope": [None, "management"],
+            "scope": [None, "gateway"],
         },
         "related_id": "",
     }

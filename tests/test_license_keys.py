@@ -171,7 +171,9 @@ def test_license_keys_page_has_an_empty_state(alice_client):
 
 
 def test_creating_a_key_reveals_it_once_and_never_caches_it(alice_client, alice):
-    response = alice_client.post("/account/license-keys/new/", {"name": "gateway"})
+    response = alice_client.post(
+        "/account/license-keys/new/", {"name": "gateway", "scope": "management"}
+    )
 
     html = response.content.decode()
     secret = LICENSE_KEY_SHAPE.search(html).group(0)
@@ -190,7 +192,9 @@ def test_create_key_rejects_bad_names_next_to_the_field(alice_client, alice, nam
     services.create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="gateway")
 
     response = alice_client.post(
-        "/account/license-keys/new/", {"name": name}, headers={"HX-Request": "true"}
+        "/account/license-keys/new/",
+        {"name": name, "scope": "gateway"},
+        headers={"HX-Request": "true"},
     )
 
     assert response.status_code == (409 if name == "GATEWAY" else 400)

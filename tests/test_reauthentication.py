@@ -22,7 +22,9 @@ def long_ago(client, minutes=11):
 
 
 def test_signing_in_counts_as_confirming_for_the_next_ten_minutes(alice_client):
-    response = alice_client.post("/account/license-keys/new/", {"name": "gateway"})
+    response = alice_client.post(
+        "/account/license-keys/new/", {"name": "gateway", "scope": "gateway"}
+    )
 
     assert response.status_code == 200
     assert LicenseKey.objects.filter(name="gateway").exists()

@@ -36,6 +36,7 @@ def write_requests(world, sentiment):
         ("post", "/tokens/new/", {"name": "new", "expires_at": "2099-01-01T00:00"}),
         ("get", f"/tokens/{assigned}/edit/", {}),
         ("post", f"/tokens/{assigned}/edit/", {"name": "renamed", "status": "ACTIVE"}),
+        ("post", f"/tokens/{assigned}/edit/", {"name": "assigned", "rate_limit": "1"}),
         ("post", f"/tokens/{assigned}/renew/", {}),
         ("post", f"/tokens/{assigned}/suspend/", {}),
         ("post", f"/tokens/{world['suspended'].token_id}/activate/", {}),
@@ -50,8 +51,10 @@ def write_requests(world, sentiment):
         ("get", f"/models/{model}/tokens/new/", {}),
         ("post", f"/models/{model}/tokens/new/", {"name": "from-tab", "model": model}),
         ("post", f"/models/{model}/tokens/assign/", {"q": "spare", "token_id": spare}),
+        ("get", f"/models/{model}/limits/", {}),
+        ("post", f"/models/{model}/limits/", {"default_rate_limit": "1"}),
         ("get", "/account/license-keys/new/", {}),
-        ("post", "/account/license-keys/new/", {"name": "viewer's key"}),
+        ("post", "/account/license-keys/new/", {"name": "viewer's key", "scope": "gateway"}),
         ("get", f"/account/license-keys/{world['key'].key_id}/revoke/", {}),
         ("post", f"/account/license-keys/{world['key'].key_id}/revoke/", {}),
     ]
@@ -59,8 +62,8 @@ def write_requests(world, sentiment):
 
 def snapshot():
     return (
-        sorted(Token.objects.values_list("name", "status", "model_id", "expires_at")),
-        sorted(AIModel.objects.values_list("name", flat=True)),
+        sorted(Token.objects.values_list("name", "status", "model_id", "expires_at", "rate_limit")),
+        sorted(AIModel.objects.values_list("name", "default_rate_limit")),
         sorted(LicenseKey.objects.values_list("name", flat=True)),
     )
 
@@ -117,6 +120,7 @@ def test_a_viewer_is_shown_no_write_controls(victor_client, world, sentiment):
         "/tokens/": ["Add Token", "Actions for assigned"],
         "/models/": ["Create Model"],
         f"/models/{sentiment.model_id}/tokens/": ["Create Token", "Assign token", "Edit assigned"],
+        f"/models/{sentiment.model_id}/": ["model-limits-button"],
         "/account/license-keys/": ["Create license key", "Revoke alice"],
     }
 

@@ -108,7 +108,7 @@ def test_no_secret_or_digest_reaches_any_log_record(
     tab = f"/models/{sentiment.model_id}/tokens/new/"
 
     alice_client.post(tab, {"name": "console-token", "model": sentiment.model_id})
-    alice_client.post("/account/license-keys/new/", {"name": "console-key"})
+    alice_client.post("/account/license-keys/new/", {"name": "console-key", "scope": "management"})
     call_command("createlicense", "alice", "--name", "shell-key")
     api_token = api.post("/api/v1/tokens", {"name": "api-token", "model_id": sentiment.model_id})
     secret = api_token.json()["token"]
@@ -138,7 +138,7 @@ def test_no_secret_digest_or_invitation_link_reaches_any_event(
     in_ten_days = timezone.now() + timedelta(days=10)
 
     alice_client.post(tab, {"name": "console-token", "model": sentiment.model_id})
-    alice_client.post("/account/license-keys/new/", {"name": "console-key"})
+    alice_client.post("/account/license-keys/new/", {"name": "console-key", "scope": "management"})
     invited = alice_client.post(
         reverse("member_invite"), {"email": "dana@example.com", "role": "MEMBER"}
     )

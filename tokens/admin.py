@@ -6,15 +6,20 @@ from console.audit.actors import actor_for
 from console.errors import DomainError
 from console.service_admin import ServiceAdmin, ServiceForm
 from tokens import services
+from tokens.forms import quota_field, rate_limit_field
 from tokens.models import Token
 
-EDITABLE_FIELDS = ["name", "note", "expires_at", "status", "model"]
+LIMIT_FIELDS = ["rate_limit", "quota", "quota_period"]
+EDITABLE_FIELDS = ["name", "note", "expires_at", "status", "model", *LIMIT_FIELDS]
 
 
 class TokenAdminForm(ServiceForm):
     """Creates and changes tokens through the token services, once, as providers do."""
 
     secret: str | None = None
+    # The console's fields: the services' range rule and messages, not the column's ("≥ 0").
+    rate_limit = rate_limit_field()
+    quota = quota_field()
 
     class Meta:
         model = Token
@@ -42,6 +47,7 @@ class TokenAdminForm(ServiceForm):
             model=data.get("model"),
             note=data.get("note", ""),
             expires_at=data["expires_at"],
+            **{name: data.get(name) for name in LIMIT_FIELDS},
         )
         self.secret = secret
         return token
@@ -101,7 +107,16 @@ class TokenAdmin(ServiceAdmin):
     form = TokenAdminForm
     delete_service = staticmethod(services.delete_token)
     delete_argument = "token"
-    list_display = ["name", "provider", "model", "status_badge", "expires_at", "hint", "created_at"]
+    list_display = [
+        "name",
+        "provider",
+        "model",
+        "status_badge",
+        "expires_at",
+        "hint",
+        "last_used_at",
+        "created_at",
+    ]
     list_select_related = ["provider", "model"]
     list_filter = ["status", AssignedFilter, ExpiredFilter, "model"]
     search_fields = ["name", "=token_id"]
@@ -111,6 +126,8 @@ class TokenAdmin(ServiceAdmin):
         "hint",
         "last_model",
         "needs_new_evk",
+        "last_used_at",
+        "last_used_ip",
         "created_at",
         "updated_at",
     ]
@@ -119,7 +136,7 @@ class TokenAdmin(ServiceAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["provider", "name", "model", "note", "expires_at"]
+            return ["provider", "name", "model", "note", "expires_at", *LIMIT_FIELDS]
         return ["token_id", "provider", *EDITABLE_FIELDS, *self.readonly_fields[1:]]
 
     def get_readonly_fields(self, request, obj=None):

@@ -27,7 +27,7 @@ from models_registry.selectors import models_for
 from tokens import gateway, services
 from tokens.filters import SORTS, TokenFilter
 from tokens.gateway import MAX_COST
-from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
+from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
 
 # --- Representations --------------------------------------------------------------------------
@@ -47,10 +47,32 @@ class TokenSerializer(serializers.ModelSerializer):
     expired = serializers.BooleanField(source="is_expired", read_only=True)
     created_at = UnixTimestampField(read_only=True)
     updated_at = UnixTimestampField(read_only=True)
+    rate_limit = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Queries per minute; null: the model's `default_rate_limit`, if any.",
+    )
+    quota = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Queries per `quota_period`; null: the model's `default_quota`, if any.",
+    )
+    quota_period = serializers.ChoiceField(
+        choices=QuotaPeriod.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="`day` or `month` (starting over at 00:00 UTC, or on the 1st); null "
+        "without a quota.",
+    )
     last_used_at = UnixTimestampField(
         read_only=True,
         allow_null=True,
-        help_text="When the gateway last checked it, a minute or two behind; null: never used.",
+        help_text="When a check last counted a query of it (to the minute); null if never.",
+    )
+    last_used_ip = serializers.IPAddressField(
+        read_only=True,
+        allow_null=True,
+        help_text="The end user's address at that use, as the gateway gave it; null if unknown.",
     )
 
     class Meta:
@@ -66,9 +88,13 @@ class TokenSerializer(serializers.ModelSerializer):
             "expired",
             "needs_new_evk",
             "hint",
+            "rate_limit",
+            "quota",
+            "quota_period",
+            "last_used_at",
+            "last_used_ip",
             "created_at",
             "updated_at",
-            "last_used_at",
         ]
         read_only_fields = fields
 
@@ -99,6 +125,42 @@ class ModelIdField(TextField):
         return model
 
 
+class LimitField(serializers.IntegerField):
+    """
+    A limit: a JSON whole number, or null for unset. Its range (1 to MAX_LIMIT) is the services'
+    rule, answered with their message; it is set here only to appear in the schema.
+    """
+
+    default_error_messages = {"invalid": "Give a whole number, or null."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+        self.min_value, self.max_value = 1, MAX_LIMIT
+
+    def to_internal_value(self, data):
+        # "60" or 60.0 are refused, as TextField refuses 5 for a string: say what you mean.
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return data
+
+
+def quota_period_field(**kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=QuotaPeriod.choices,
+        required=False,
+        allow_null=True,
+        help_text="`day` (the default) or `month`: when the quota starts over (00:00 UTC, or "
+        "the 1st). Ignored without a quota.",
+        **kwargs,
+    )
+
+
+RATE_LIMIT_HELP = "Queries per minute, from 1; null: the model's default, if any."
+QUOTA_HELP = "Queries per `quota_period`, from 1; null: the model's default, if any."
+
+
 class TokenCreateSerializer(serializers.Serializer):
     name = TextField(max_length=TOKEN_NAME_MAX_LENGTH)
     model_id = ModelIdField(
@@ -119,6 +181,9 @@ class TokenCreateSerializer(serializers.Serializer):
         default=None,
         help_text="Unix time in seconds; default now plus 30 days; at most the maximum lifetime.",
     )
+    rate_limit = LimitField(default=None, help_text=RATE_LIMIT_HELP)
+    quota = LimitField(default=None, help_text=QUOTA_HELP)
+    quota_period = quota_period_field(default=None)
 
 
 class TokenUpdateSerializer(serializers.Serializer):
@@ -135,6 +200,9 @@ class TokenUpdateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Assigns an unassigned token (409 if assigned); null removes the assignment.",
     )
+    rate_limit = LimitField(help_text=RATE_LIMIT_HELP)
+    quota = LimitField(help_text=QUOTA_HELP)
+    quota_period = quota_period_field()
 
 
 class AssignSerializer(serializers.Serializer):
@@ -204,6 +272,9 @@ class TokenViewSet(
             model=data["model_id"],
             note=data["note"],
             expires_at=data["expires_at"],
+            rate_limit=data["rate_limit"],
+            quota=data["quota"],
+            quota_period=data["quota_period"],
         )
         # The one answer that carries the secret (documented by NewTokenSerializer).
         body = {**TokenSerializer(token).data, "token": secret}

@@ -11,7 +11,7 @@ from console.forms import DialogForm, add_domain_error
 from models_registry.models import AIModel
 from models_registry.selectors import models_for
 from tokens import services
-from tokens.models import TOKEN_NAME_MAX_LENGTH, Token, TokenStatus
+from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
 
 
@@ -24,8 +24,70 @@ class OwnModelChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+# --- Limits: a token's own, or a model's defaults for its tokens ---------------------------
+
+LIMIT_FIELDS = ("rate_limit", "quota", "quota_period")
+
+
+class LimitInput(forms.NumberInput):
+    """A whole number of queries; the bounds guide the browser, the services enforce them."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__({"min": 1, "max": MAX_LIMIT, "step": 1, **(attrs or {})})
+
+
+def limit_field(label: str, *, what: str, help_text: str) -> forms.IntegerField:
+    """
+    An optional limit. Only the number's form is checked here; its range is the services'
+    rule (`clean_limits`), whose message the form shows next to the field.
+    """
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        widget=LimitInput(),
+        help_text=help_text,
+        error_messages={"invalid": f"Enter the {what} as a whole number."},
+    )
+
+
+def quota_period_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=QuotaPeriod.choices,
+        required=False,
+        initial=QuotaPeriod.DAY,
+        error_messages={"invalid_choice": "Choose per day or per month."},
+    )
+
+
+QUOTA_HELP = "Starts over each day at 00:00 UTC, or on the 1st of each month."
+
+
+def rate_limit_field() -> forms.IntegerField:
+    return limit_field(
+        "Rate limit",
+        what="rate limit",
+        help_text="Queries per minute. Empty: the model's default, if any.",
+    )
+
+
+def quota_field() -> forms.IntegerField:
+    return limit_field(
+        "Quota",
+        what="quota",
+        help_text=f"Queries per day or per month. {QUOTA_HELP} Empty: the model's default, if any.",
+    )
+
+
+def limits_section_open(form: forms.BaseForm, names: tuple[str, ...] = LIMIT_FIELDS) -> bool:
+    """Show a form's Limits open when it has a limit, typed or stored, or an error there."""
+    if any(form[name].errors for name in names):
+        return True
+    return any(form[name].value() not in (None, "") for name in names[:2])
+
+
 class TokenCreateForm(DialogForm):
-    """Create Token: a name and, optionally, the model it is linked to."""
+    """Create Token: a name, optionally the model it is linked to, and optionally limits."""
 
     name = forms.CharField(
         label="Name",
@@ -43,11 +105,18 @@ class TokenCreateForm(DialogForm):
         empty_label="No model (unassigned)",
         help_text="Leave empty to create an unassigned token.",
     )
+    rate_limit = rate_limit_field()
+    quota = quota_field()
+    quota_period = quota_period_field("Quota period")
 
     def __init__(self, *args, provider: Provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = provider
         cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(provider)
+
+    @property
+    def limits_open(self) -> bool:
+        return limits_section_open(self)
 
     @sensitive_variables("secret")
     def create(self, *, actor: Actor) -> tuple[Token, str] | None:
@@ -173,7 +242,7 @@ class TokenAddForm(TokenCreateForm):
 
 
 class TokenEditForm(DialogForm):
-    """Edit: name, note, expiration date, status, and the model while unassigned."""
+    """Edit: name, note, expiration date, status, limits, and the model while unassigned."""
 
     name = TokenCreateForm.base_fields["name"]
     note = TokenAddForm.base_fields["note"]
@@ -186,6 +255,9 @@ class TokenEditForm(DialogForm):
         to_field_name="model_id",
         empty_label="No model (unassigned)",
     )
+    rate_limit = rate_limit_field()
+    quota = quota_field()
+    quota_period = quota_period_field("Quota period")
 
     def __init__(self, *args, token: Token, **kwargs):
         initial = {
@@ -195,6 +267,10 @@ class TokenEditForm(DialogForm):
             "expires_at": timezone.localtime(token.expires_at).replace(second=0, microsecond=0),
             "status": token.status,
             "model": token.model.model_id if token.model else None,
+            "rate_limit": token.rate_limit,
+            "quota": token.quota,
+            # "per day" is what the select shows without a quota: no change unless one is set.
+            "quota_period": token.quota_period or QuotaPeriod.DAY,
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.token = token
@@ -205,8 +281,12 @@ class TokenEditForm(DialogForm):
             # Only unassigned tokens can be assigned: the dialog offers Remove assignment instead.
             del self.fields["model"]
         if token.status == TokenStatus.CANCELED:
-            for name in ["expires_at", "status"]:
+            for name in ["expires_at", "status", *LIMIT_FIELDS]:
                 self.fields[name].disabled = True
+
+    @property
+    def limits_open(self) -> bool:
+        return limits_section_open(self)
 
     def save(self, *, actor: Actor) -> Token | None:
         """Apply the changed fields at once through the service, or show why not."""

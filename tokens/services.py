@@ -110,7 +110,7 @@ def _clean_limit(value: Any, field: str, what: str) -> int | None:
         raise DomainError(f"Enter the {what} as a whole number.", field=field, code="invalid")
     if not 1 <= value <= MAX_LIMIT:
         raise DomainError(
-            f"Enter a {what} from 1 to {MAX_LIMIT:,}, or leave it empty for none.",
+            f"Enter a {what} from 1 to {MAX_LIMIT:,}, or leave it empty.",
             field=field,
             code="limit_out_of_range",
         )

@@ -9,15 +9,16 @@ from console.service_admin import ServiceDeletes
 class LicenseKeyAdmin(ServiceDeletes):
     """Staff see and revoke providers' API keys; keys are made by providers or `createlicense`."""
 
-    list_display = ["name", "provider", "created_by", "hint", "created_at", "last_used_at"]
-    list_filter = ["created_at", "last_used_at"]
-    search_fields = ["name", "owner__username", "=key_id"]
+    list_display = ["name", "provider", "scope", "created_by", "hint", "created_at", "last_used_at"]
+    list_filter = ["scope", "created_at", "last_used_at"]
+    search_fields = ["name", "created_by__username", "=key_id"]
     list_select_related = ["provider", "created_by"]
     readonly_fields = (
         "key_id",
         "provider",
         "created_by",
         "name",
+        "scope",
         "hint",
         "created_at",
         "last_used_at",

@@ -39,6 +39,14 @@
     if (event.detail.target && event.detail.target.id === "modal-content") open();
   });
 
+  // A refused form takes people to its first error, which may be below the fold (a token's
+  // Limits). After settling: htmx focuses the new content's [autofocus] field then.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "modal-content") return;
+    var invalid = content().querySelector(".field-invalid input:not([type=hidden]), .field-invalid select, .field-invalid textarea");
+    if (invalid) invalid.focus();
+  });
+
   // The server closes the dialog with HX-Trigger: closeModal.
   document.body.addEventListener("closeModal", close);
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from console.accounts.models import Membership
+from console.api.models import KeyScope
 from console.api.services import create_license_key
 from console.audit.actors import Actor
 from console.errors import DomainError
@@ -20,8 +21,15 @@ class Command(BaseCommand):
             "--provider", help="Which of their providers (needed when they are in several)."
         )
         parser.add_argument("--name", help="A name to recognise the key by (default: when made).")
+        parser.add_argument(
+            "--scope",
+            choices=KeyScope.values,
+            default=KeyScope.MANAGEMENT,
+            help="gateway: introspection only, for a query gateway; management (the default): "
+            "everything the creator's role allows.",
+        )
 
-    def handle(self, *args, username, name, provider, **options):
+    def handle(self, *args, username, name, provider, scope, **options):
         User = get_user_model()
         try:
             creator = User.objects.get(username=username)
@@ -44,12 +52,12 @@ class Command(BaseCommand):
                 provider=found[0].provider,
                 created_by=creator,
                 name=name,
+                scope=scope,
             )
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stderr.write(
-            f"License key “{key.name}” created for {key.provider.name} by {username}. Copy it "
-            "now: it is "
-            "not stored and cannot be shown again."
+            f"{key.get_scope_display()} license key “{key.name}” created for {key.provider.name} "
+            f"by {username}. Copy it now: it is not stored and cannot be shown again."
         )
         self.stdout.write(secret)

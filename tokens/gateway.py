@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -52,8 +52,11 @@ MAX_BODY_BYTES = 16_384
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def _json(body: dict, status: int = 200, headers: dict | None = None) -> JsonResponse:
-    response = JsonResponse(body, status=status, headers=headers)
+def _json(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    # json.dumps' default encoder: nothing here needs DjangoJSONEncoder's conversions.
+    response = HttpResponse(
+        json.dumps(body), content_type="application/json", status=status, headers=headers
+    )
     response.headers["Cache-Control"] = NEVER_CACHE
     return response
 
@@ -65,7 +68,7 @@ def _error(
     code: str,
     errors: dict | None = None,
     headers: dict | None = None,
-) -> JsonResponse:
+) -> HttpResponse:
     return _json(error_body(request, message, code, errors), status, headers)
 
 
@@ -75,7 +78,7 @@ def _options(allow: str) -> HttpResponse:
     return response
 
 
-def _unauthorized(request: HttpRequest, message: str, code: str, realm: str) -> JsonResponse:
+def _unauthorized(request: HttpRequest, message: str, code: str, realm: str) -> HttpResponse:
     headers = {"WWW-Authenticate": realm}
     return _error(request, 401, message, code, headers=headers)
 

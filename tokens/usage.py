@@ -3,12 +3,13 @@ How tokens are used: each check of a usable token is counted and limited in the 
 counts reach the database at most once a minute per token, never once per check.
 
 Per check, `meter()` touches only the cache (one round trip to Redis, see `RedisCounters`):
-- the token's rate-limit counter for the current minute and its quota counter for the current
-  day or month, when it has those limits; a check that would go over either is refused, and
-  its charge taken back, so refused queries cost nothing;
-- the token's count for the current minute (`gw:u:<pk>:<minute>`), and its last use (time and
-  client address). The first count of a token in a minute also puts the token on that minute's
-  list (`gw:d:<minute>`), which is how the writer finds what to write without scanning keys.
+- the token's count for the current minute (`gw:u:<pk>:<minute>`), which is also what its rate
+  limit counts, and its quota's count for the current day or month, when it has a quota; a
+  check that would go over a limit is refused, and its charge taken back, so refused queries
+  cost nothing;
+- the token's first check in a minute also records its use (time and client address) and puts
+  the token on that minute's list (`gw:d:<minute>`), which is how the writer finds what to
+  write without scanning keys.
 
 `write_finished_minutes()` writes every finished minute's counts in a few statements: one row
 per token and day in `TokenUsage`, and the tokens' `last_used_at` and `last_used_ip`. The first
@@ -166,16 +167,17 @@ def _period_bounds(period: str, day_number: int) -> tuple[date, int]:
 # --- Cache keys ----------------------------------------------------------------------------------
 
 
-def _rate_key(pk: int, minute: int) -> str:
-    return f"gw:r:{pk}:{minute}"
+def _count_key(pk: int, minute: int) -> str:
+    """The token's queries in one minute: its use, and what its rate limit counts."""
+    return f"gw:u:{pk}:{minute}"
 
 
 def _quota_key(pk: int, period: str, first: date) -> str:
     return f"gw:q:{pk}:{period[0]}{first.toordinal()}"
 
 
-def _count_key(pk: int, minute: int) -> str:
-    return f"gw:u:{pk}:{minute}"
+def _seeded_key(quota_key: str) -> str:
+    return f"{quota_key}:seeded"
 
 
 def _last_key(pk: int) -> str:
@@ -201,32 +203,32 @@ def _writer_key(minute: int) -> str:
 # --- Counters in the cache -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Charge:
     key: str
-    amount: int  # 0 reads the counter without changing it
-    timeout: int
+    amount: int  # 0 reads the counter
+    timeout: int  # seconds the counter lives from its creation
 
 
 class CacheCounters:
     """Counters through Django's cache API: any backend with an atomic `incr` (local memory)."""
 
-    def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
-        """Add each charge; each counter's new value, and whether this created it."""
-        results = [self._add(charge) for charge in charges]
-        cache.set(last[0], last[1], PENDING_SECONDS)
-        return results
+    def charge(self, charges: list[Charge]) -> list[tuple[int, bool]]:
+        """Add each charge, creating missing counters: each one's value, and whether it is new."""
+        return [self._add(charge) for charge in charges]
 
     def _add(self, charge: Charge) -> tuple[int, bool]:
-        if cache.add(charge.key, charge.amount, charge.timeout):
-            return charge.amount, True
-        if charge.amount == 0:
-            return int(cache.get(charge.key, 0)), False
         try:
             return cache.incr(charge.key, charge.amount), False
-        except ValueError:  # expired since add() found it
-            cache.set(charge.key, charge.amount, charge.timeout)
-            return charge.amount, True
+        except ValueError:  # missing: create it, unless another check just did
+            if cache.add(charge.key, charge.amount, charge.timeout):
+                return charge.amount, True
+            return cache.incr(charge.key, charge.amount), False
+
+    def started(self, created: list[Charge], last: tuple[str, str] | None) -> None:
+        """Finish what `charge` created (its counters' expiry), and record the last use."""
+        if last is not None:
+            cache.set(last[0], last[1], PENDING_SECONDS)
 
     def take_back(self, charges: Iterable[Charge]) -> None:
         for charge in charges:
@@ -235,33 +237,15 @@ class CacheCounters:
                     cache.decr(charge.key, charge.amount)
 
 
-# One check's counters in one Redis command: each counter is created with its expiry when
-# missing (SET NX EX), then charged (INCRBY) or read (GET, for a charge of 0); then the last use.
-_CHARGE_SCRIPT = """
-local out = {}
-local n = #KEYS - 1
-for i = 1, n do
-  local amount = tonumber(ARGV[2 * i - 1])
-  local created = redis.call('SET', KEYS[i], 0, 'EX', ARGV[2 * i], 'NX')
-  local value
-  if amount > 0 then
-    value = redis.call('INCRBY', KEYS[i], amount)
-  else
-    value = tonumber(redis.call('GET', KEYS[i]))
-  end
-  out[2 * i - 1] = value
-  out[2 * i] = created and 1 or 0
-end
-redis.call('SET', KEYS[n + 1], ARGV[2 * n + 1], 'EX', ARGV[2 * n + 2])
-return out
-"""
-
-
 class RedisCounters(CacheCounters):
     """
-    The same counters in one round trip to Redis per check: one script (EVALSHA) that creates,
-    charges and reads every counter, and records the last use. Values stay readable through
-    Django's cache API (its Redis serializer stores integers as they are).
+    The same counters with one round trip to Redis per check: `INCRBY` on each counter (one or
+    two: the token's minute, and its quota's day or month), pipelined and written as Redis's
+    protocol by hand (redis-py's general machinery cost more than Redis itself). A counter that
+    comes back equal to its charge is new, or was at 0: the first check of a minute sets its
+    expiry and the last use, a second round trip once a minute per token. (A process dying in
+    between leaves one small key without expiry.) Values stay readable through Django's cache
+    API, whose Redis serializer stores integers as they are.
     """
 
     def __init__(self, backend: RedisCache):
@@ -269,43 +253,49 @@ class RedisCounters(CacheCounters):
         # Django makes a new client object on every call (about half a millisecond); one per
         # process is enough, its connection pool being thread-safe.
         self.client = backend._cache.get_client(write=True)
-        self.script = self.client.register_script(_CHARGE_SCRIPT)
-        self.sha = self.script.sha.encode()
         self.serializer = backend._cache._serializer  # type: ignore[attr-defined]
 
-    def charge(self, charges: list[Charge], last: tuple[str, str]) -> list[tuple[int, bool]]:
+    def charge(self, charges: list[Charge]) -> list[tuple[int, bool]]:
         make_key = self.backend.make_key  # our keys are short and plain: nothing to validate
-        keys = [make_key(charge.key) for charge in charges] + [make_key(last[0])]
-        args: list = []
+        command = b""
         for charge in charges:
-            args += [charge.amount, charge.timeout]
-        args += [self.serializer.dumps(last[1]), PENDING_SECONDS]
-        replies = self._evalsha(keys, args)
-        return [(int(replies[2 * i] or 0), bool(replies[2 * i + 1])) for i in range(len(charges))]
+            key = make_key(charge.key).encode()
+            amount = b"%d" % charge.amount
+            command += b"*3\r\n$6\r\nINCRBY\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+                len(key),
+                key,
+                len(amount),
+                amount,
+            )
+        replies = self._send(command, len(charges), charges)
+        return [
+            (int(value), int(value) == charge.amount)
+            for charge, value in zip(charges, replies, strict=True)
+        ]
 
-    def _evalsha(self, keys: list[str], args: list) -> list:
-        """
-        EVALSHA written as Redis's protocol by hand and sent on a pooled connection: redis-py's
-        general command machinery cost more than Redis itself (about 40 µs a check). Anything
-        unusual (the script not loaded yet, a dropped connection) goes through redis-py's own
-        call, which loads the script and retries.
-        """
-        parts = [b"EVALSHA", self.sha, b"%d" % len(keys)]
-        parts += [key.encode() for key in keys]
-        parts += [arg if isinstance(arg, bytes) else str(arg).encode() for arg in args]
-        command = b"*%d\r\n" % len(parts) + b"".join(
-            b"$%d\r\n%s\r\n" % (len(part), part) for part in parts
-        )
+    def _send(self, command: bytes, count: int, charges: list[Charge]) -> list:
         pool = self.client.connection_pool
         connection = pool.get_connection()
         try:
             connection.send_packed_command([command])
-            return connection.read_response()
-        except RedisError:
+            return [connection.read_response() for _ in range(count)]
+        except RedisError:  # a dropped connection: redis-py's own pipeline, which retries
             connection.disconnect()
-            return self.script(keys=keys, args=args)
+            pipe = self.client.pipeline(transaction=False)
+            for charge in charges:
+                pipe.incrby(self.backend.make_key(charge.key), charge.amount)
+            return pipe.execute()
         finally:
             pool.release(connection)
+
+    def started(self, created: list[Charge], last: tuple[str, str] | None) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for charge in created:
+            pipe.expire(self.backend.make_key(charge.key), charge.timeout)
+        if last is not None:
+            value = self.serializer.dumps(last[1])
+            pipe.set(self.backend.make_key(last[0]), value, ex=PENDING_SECONDS)
+        pipe.execute()
 
     def take_back(self, charges: Iterable[Charge]) -> None:
         # One round trip too: a token hammering past its limit is when checks must stay cheap.
@@ -350,33 +340,34 @@ def meter(
     Count one check of a usable token, `cost` queries (0 checks without counting), and decide
     whether its limits allow it: allowed when every limit has room for `cost` (for a check of
     cost 0, for one more query). A refused check takes its charge back: it counts for nothing.
-    Always records the use (time and address) for "Last used".
+    The token's first check in each minute records its use (time and address) for "Last used".
     """
     minute = minute_of(now)
-    charges: list[Charge] = []
-    if limits.rate is not None:
-        charges.append(Charge(_rate_key(token_pk, minute), cost, 2 * MINUTE))
-    quota_first = quota_reset = 0
+    charges = [Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS)]
+    quota_reset = 0
     if limits.quota is not None:
         first, quota_reset = period_bounds(limits.period, now)
-        quota_first = len(charges)
         timeout = quota_reset - int(now) + 3_600
         charges.append(Charge(_quota_key(token_pk, limits.period, first), cost, timeout))
-    charges.append(Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS))
     counters = _counters()
-    results = counters.charge(charges, (_last_key(token_pk), f"{now:.0f} {client_ip or ''}"))
+    results = counters.charge(charges)
 
-    if limits.quota is not None and results[quota_first][1]:
-        # A new counter: a new period, or the cache lost it. Start from what the database has.
-        seed = _used_in_period(token_pk, period_bounds(limits.period, now)[0])
-        if seed:
-            charge = charges[quota_first]
-            value = cache.incr(charge.key, seed)
-            results[quota_first] = (value, True)
     write_due = False
-    if results[-1][1]:  # the token's first check this minute
+    created = [charge for charge, (_, new) in zip(charges, results, strict=True) if new]
+    if results[0][1]:  # the token's first check this minute
+        counters.started(created, (_last_key(token_pk), f"{now:.0f} {client_ip or ''}"))
         _list_for_writing(token_pk, minute)
         write_due = writer_due(now)
+    elif created:
+        counters.started(created, None)
+    if len(results) > 1 and results[1][1]:
+        # A new counter: a new period, or the cache lost it. Start from what the database
+        # has, once (the mark keeps a counter that merely was at 0 from being seeded twice).
+        quota = charges[1]
+        if cache.add(_seeded_key(quota.key), 1, quota.timeout):
+            seed = _used_in_period(token_pk, period_bounds(limits.period, now)[0])
+            if seed:
+                results[1] = (cache.incr(quota.key, seed), True)
 
     needed = max(cost, 1)
     # What was used before this check, and whether this check fits under each limit.
@@ -384,7 +375,9 @@ def meter(
     if limits.rate is not None:
         states["rate"] = (limits.rate, results[0][0] - cost, (minute + 1) * MINUTE)
     if limits.quota is not None:
-        states["quota"] = (limits.quota, results[quota_first][0] - cost, quota_reset)
+        states["quota"] = (limits.quota, results[1][0] - cost, quota_reset)
+    if not states:
+        return Verdict(write_due=write_due)
     refused = [kind for kind, (limit, used, _) in states.items() if used + needed > limit]
     if refused:
         counters.take_back(charges)

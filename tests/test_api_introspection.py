@@ -181,3 +181,27 @@ def test_an_end_users_token_cannot_manage_anything(client, make_token, sentiment
     response = client.get("/api/v1/tokens", headers={"Authorization": f"Bearer {secret}"})
 
     assert response.status_code == 401
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Prepared statements: PostgreSQL.")
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_connection_is_replaced_without_a_health_check(
+    client, alice_key, make_token, sentiment
+):
+    import psycopg
+
+    _, secret = make_token(model=sentiment)
+    assert introspect(client, alice_key, secret).json()["active"] is True
+    backend_pid = connection.connection.info.backend_pid
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        user=settings_dict["USER"],
+        dbname=settings_dict["NAME"],
+        autocommit=True,
+    ) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+
+    assert introspect(client, alice_key, secret).json()["active"] is True  # tried again, once
+    assert connection.connection.info.backend_pid != backend_pid

@@ -296,9 +296,9 @@ def _run(sql: str, params: list) -> tuple | None:
             if prepared:
                 connection.health_check_done = True  # type: ignore[attr-defined]
                 connection.ensure_connection()
-                with psycopg.Cursor(connection.connection) as cursor:
-                    cursor.execute(sql, params, prepare=True)
-                    return cursor.fetchone()
+                cursor = _prepared_cursor()
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchone()
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone()
@@ -307,6 +307,16 @@ def _run(sql: str, params: list) -> tuple | None:
                 raise OperationalError(str(error)) from error
             connection.close()
     return None  # not reached
+
+
+def _prepared_cursor():
+    """A server-binding psycopg cursor on the current connection, kept with it for reuse."""
+    raw = connection.connection
+    kept = getattr(connection, "_gateway_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1].closed:
+        kept = (raw, psycopg.Cursor(raw))
+        connection._gateway_cursor = kept  # type: ignore[attr-defined]
+    return kept[1]
 
 
 def _unix(value: Any) -> int:

@@ -37,6 +37,7 @@ class HtmxMessagesMiddleware:
             getattr(request, "htmx", False)
             and not request.htmx.boosted
             and "HX-Redirect" not in response
+            and "HX-Refresh" not in response  # the reloaded page shows them instead
             and response.get("Content-Type", "").startswith("text/html")
             and not 300 <= response.status_code < 400
             and not getattr(response, "streaming", False)

@@ -11,7 +11,7 @@ from console.forms import DialogForm, add_domain_error
 from models_registry.models import AIModel
 from models_registry.selectors import models_for
 from tokens import services
-from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
+from tokens.models import TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
 
 
@@ -29,19 +29,36 @@ class OwnModelChoiceField(forms.ModelChoiceField):
 LIMIT_FIELDS = ("rate_limit", "quota", "quota_period")
 
 
-class LimitInput(forms.NumberInput):
-    """A whole number of queries; the bounds guide the browser, the services enforce them."""
+class LimitInput(forms.TextInput):
+    """
+    A whole number of queries, typed as text with a number keypad on phones: a number input
+    would send "5-" as empty (the model's default) instead of letting the form say it is wrong.
+    """
 
     def __init__(self, attrs: dict | None = None):
-        super().__init__({"min": 1, "max": MAX_LIMIT, "step": 1, **(attrs or {})})
+        super().__init__(
+            {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false", **(attrs or {})}
+        )
 
 
-def limit_field(label: str, *, what: str, help_text: str) -> forms.IntegerField:
+class LimitField(forms.IntegerField):
+    """A whole number, taking "10,000" or "10 000" as people write it."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("_", "").replace(" ", "").replace("\u202f", "")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {}  # no min/max/step: those belong to number inputs
+
+
+def limit_field(label: str, *, what: str, help_text: str) -> LimitField:
     """
     An optional limit. Only the number's form is checked here; its range is the services'
     rule (`clean_limits`), whose message the form shows next to the field.
     """
-    return forms.IntegerField(
+    return LimitField(
         label=label,
         required=False,
         widget=LimitInput(),
@@ -63,7 +80,7 @@ def quota_period_field(label: str) -> forms.ChoiceField:
 QUOTA_HELP = "Starts over each day at 00:00 UTC, or on the 1st of each month."
 
 
-def rate_limit_field() -> forms.IntegerField:
+def rate_limit_field() -> LimitField:
     return limit_field(
         "Rate limit",
         what="rate limit",
@@ -71,7 +88,7 @@ def rate_limit_field() -> forms.IntegerField:
     )
 
 
-def quota_field() -> forms.IntegerField:
+def quota_field() -> LimitField:
     return limit_field(
         "Quota",
         what="quota",

@@ -351,6 +351,7 @@ def update_token(
         if status is not UNSET and status != current.status:
             current.status = _check_status_change(current, status)
         if (rate_limit, quota, quota_period) != (UNSET, UNSET, UNSET):
+            _refuse_if_cancelled(current, "get new limits", field="rate_limit")
             limits = clean_limits(
                 rate=current.rate_limit if rate_limit is UNSET else rate_limit,
                 quota=current.quota if quota is UNSET else quota,

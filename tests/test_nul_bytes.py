@@ -108,3 +108,21 @@ def test_a_nul_byte_in_the_chosen_token_id_is_a_form_error(quiet_alice, sentimen
 
     assert response.status_code == 400  # without JavaScript: the tab again, with the message
     assert "Choose an unassigned token from the list." in response.content.decode()
+
+
+@pytest.mark.usefixtures("nul_never_queried")
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/v1/tokens", {"name": "t", "model_id": "\x00"}),
+        ("post", "/api/v1/tokens", {"name": "\x00"}),
+        ("post", "/api/v1/models", {"name": "m\x00"}),
+        ("post", "/api/v1/introspect", {"token": "uat_\x00"}),
+    ],
+)
+def test_a_nul_byte_in_an_api_body_is_a_400_before_any_query_of_it(api, method, path, body):
+    response = getattr(api, method)(path, body)
+
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["code"] == "invalid"

@@ -8,11 +8,18 @@ from rest_framework import serializers
 class TextField(serializers.CharField):
     """A string, and only a string: `{"name": 5}` is refused rather than quietly made "5"."""
 
-    default_error_messages = {"invalid": "Give a string."}
+    default_error_messages = {
+        "invalid": "Give a string.",
+        "null_characters": "Null characters are not allowed.",
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # Refused here, before a subclass looks the value up (PostgreSQL refuses NUL in text):
+        # REST framework's own check runs only after to_internal_value.
+        if "\x00" in data:
+            self.fail("null_characters")
         return super().to_internal_value(data)
 
 

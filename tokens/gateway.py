@@ -21,17 +21,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from console.accounts.models import Membership, Provider
+from console.accounts.models import Provider
 from console.api.errors import error_body
 from console.api.models import LicenseKey
-from console.api.services import LICENSE_KEY, record_use_of_key
+from console.api.services import (
+    LICENSE_KEY,
+    record_use_of_key,
+    usable_key_params,
+    usable_key_sql,
+)
 from console.api.throttling import seconds_locked_after_bad_key
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
@@ -238,29 +242,22 @@ _statements: dict[tuple[str, int, int], str] = {}
 
 
 def _build_introspection_sql(key: PresentedDigests, token: PresentedDigests | None) -> str:
-    User = get_user_model()
     selected = [
         *_select("k", LicenseKey, _KEY_COLUMNS),
         f"p.{column(Provider, 'provider_id')}",
         *_select("t", Token, _TOKEN_COLUMNS),
-        *_select("m", AIModel, _MODEL_COLUMNS),
+        *_select("am", AIModel, _MODEL_COLUMNS),
     ]
     token_condition = (
         token.condition(f"t.{column(Token, 'digest')}") if token is not None else "1 = 0"
     )
+    key_joins, key_where = usable_key_sql(key)
     return (
-        f"SELECT {', '.join(selected)} FROM {table(LicenseKey)} k "  # noqa: S608 - identifiers only
-        f"JOIN {table(Membership)} ms ON ms.{column(Membership, 'provider')} = "
-        f"k.{column(LicenseKey, 'provider')} AND ms.{column(Membership, 'user')} = "
-        f"k.{column(LicenseKey, 'created_by')} "
-        f"JOIN {table(User)} u ON u.{column(User, 'pk')} = ms.{column(Membership, 'user')} "
-        f"JOIN {table(Provider)} p ON p.{column(Provider, 'pk')} = "
-        f"k.{column(LicenseKey, 'provider')} "
+        f"SELECT {', '.join(selected)} {key_joins} "
         f"LEFT JOIN {table(Token)} t ON {token_condition} "
         f"AND t.{column(Token, 'provider')} = k.{column(LicenseKey, 'provider')} "
-        f"LEFT JOIN {table(AIModel)} m ON m.{column(AIModel, 'pk')} = t.{column(Token, 'model')} "
-        f"WHERE {key.condition('k.' + column(LicenseKey, 'digest'))} "
-        f"AND u.{column(User, 'is_active')} = %s AND p.{column(Provider, 'is_active')} = %s"
+        f"LEFT JOIN {table(AIModel)} am ON am.{column(AIModel, 'pk')} = "
+        f"t.{column(Token, 'model')} {key_where}"
     )
 
 
@@ -367,8 +364,8 @@ def introspect(request: HttpRequest) -> HttpResponse:
             PresentedDigests.of(check.token) if secrets.is_well_formed(check.token) else None
         )
         sql = _introspection_sql(key_digests, token_digests)
-        params = [*(token_digests.params if token_digests else []), *key_digests.params]
-        row = _run(sql, [*params, True, True])
+        params = [*(token_digests.params if token_digests else []), *usable_key_params(key_digests)]
+        row = _run(sql, params)
         if row is not None and not key_digests.matches(row[2]):
             row = None
     if row is None or key_digests is None:

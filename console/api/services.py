@@ -101,29 +101,50 @@ _PROVIDER_COLUMNS = [
 ]
 
 
-def _license_key_sql(digests: PresentedDigests) -> str:
+def usable_key_sql(digests: PresentedDigests) -> tuple[str, str]:
     """
-    The key check's one query, written once by hand for speed (see tokens.services): the key,
-    its provider, and its creator's role there, which must still exist (an active person who
-    is still a member of an active provider). A key whose creator left or was deactivated, or
-    whose provider was, finds nothing.
+    The FROM and WHERE of a usable license key, for the hand-written queries that check one
+    (this module's, and the gateway's in tokens.gateway): the key `k` with the presented digest,
+    its creator's membership `m` in its provider, which must still exist, the creator `u` and
+    the provider `p`, both still active. A key whose creator left or was deactivated, or whose
+    provider was, finds nothing. Its parameters are `usable_key_params(digests)`, after any the
+    caller's own joins take.
     """
     User = get_user_model()
-    provider_columns = ", ".join(
-        f"p.{column(Provider, name)} AS p_{name}" for name in _PROVIDER_COLUMNS
-    )
-    return (
-        f"SELECT k.*, m.{column(Membership, 'role')} AS creator_role, "  # noqa: S608 - identifiers only
-        f"u.{column(User, User.USERNAME_FIELD)} AS creator_username, {provider_columns} "
+    joins = (
         f"FROM {table(LicenseKey)} k "
         f"JOIN {table(Membership)} m ON m.{column(Membership, 'provider')} = "
         f"k.{column(LicenseKey, 'provider')} AND m.{column(Membership, 'user')} = "
         f"k.{column(LicenseKey, 'created_by')} "
         f"JOIN {table(User)} u ON u.{column(User, 'pk')} = m.{column(Membership, 'user')} "
         f"JOIN {table(Provider)} p "
-        f"ON p.{column(Provider, 'pk')} = k.{column(LicenseKey, 'provider')} "
+        f"ON p.{column(Provider, 'pk')} = k.{column(LicenseKey, 'provider')}"
+    )
+    where = (
         f"WHERE {digests.condition('k.' + column(LicenseKey, 'digest'))} "
         f"AND u.{column(User, 'is_active')} = %s AND p.{column(Provider, 'is_active')} = %s"
+    )
+    return joins, where
+
+
+def usable_key_params(digests: PresentedDigests) -> list:
+    return [*digests.params, True, True]
+
+
+def _license_key_sql(digests: PresentedDigests) -> str:
+    """
+    The key check's one query, written once by hand for speed (see tokens.services): the key,
+    its provider, and its creator's role there (see `usable_key_sql`).
+    """
+    User = get_user_model()
+    provider_columns = ", ".join(
+        f"p.{column(Provider, name)} AS p_{name}" for name in _PROVIDER_COLUMNS
+    )
+    joins, where = usable_key_sql(digests)
+    return (
+        f"SELECT k.*, m.{column(Membership, 'role')} AS creator_role, "
+        f"u.{column(User, User.USERNAME_FIELD)} AS creator_username, {provider_columns} "
+        f"{joins} {where}"
     )
 
 
@@ -141,8 +162,7 @@ def authenticate_license_key(presented: str) -> LicenseKey | None:
     if not LICENSE_KEY.is_well_formed(presented):
         return None
     digests = PresentedDigests.of(presented)
-    params = [*digests.params, True, True]
-    found = list(LicenseKey.objects.raw(_license_key_sql(digests), params))
+    found = list(LicenseKey.objects.raw(_license_key_sql(digests), usable_key_params(digests)))
     if not found or not digests.matches(found[0].digest):
         return None
     key = found[0]

@@ -23,12 +23,13 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from rest_framework import exceptions
 
 from console.accounts.models import Provider
-from console.api.errors import error_body
+from console.api.authentication import bearer_credentials, refused_key
+from console.api.errors import api_exception_answer, error_body
 from console.api.models import LicenseKey
 from console.api.services import (
     LICENSE_KEY,
@@ -36,7 +37,6 @@ from console.api.services import (
     usable_key_params,
     usable_key_sql,
 )
-from console.api.throttling import seconds_locked_after_bad_key
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
 from console.request_log import client_ip as address_of
@@ -77,14 +77,20 @@ def _error(
 
 
 def _options(allow: str) -> HttpResponse:
-    response = HttpResponse(status=204, headers={"Allow": allow})
-    add_never_cache_headers(response)
-    return response
+    return HttpResponse(status=204, headers={"Allow": allow, "Cache-Control": NEVER_CACHE})
 
 
-def _unauthorized(request: HttpRequest, message: str, code: str, realm: str) -> HttpResponse:
-    headers = {"WWW-Authenticate": realm}
-    return _error(request, 401, message, code, headers=headers)
+def _api_refusal(
+    request: HttpRequest,
+    exc: exceptions.APIException,
+    realm: str = "",
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """One of REST framework's exceptions, answered as the API's views answer it."""
+    if exc.status_code == 401:
+        exc.auth_header = realm  # type: ignore[attr-defined]  # WWW-Authenticate
+    status, body, answer_headers = api_exception_answer(request, exc)
+    return _json(body, status, {**answer_headers, **(headers or {})})
 
 
 class Refusal(Exception):
@@ -94,27 +100,24 @@ class Refusal(Exception):
         self.response = response
 
 
-def _bearer(request: HttpRequest, realm: str) -> str | None:
-    """The `Authorization: Bearer …` credentials; None when there is no header."""
-    header = request.META.get("HTTP_AUTHORIZATION", "").split()
-    if not header:
-        return None
-    if header[0].lower() != "bearer" or len(header) != 2:
-        raise Refusal(
-            _unauthorized(
-                request,
-                "Send the key as `Authorization: Bearer <key>`, with nothing else in the header.",
-                "authentication_failed",
-                realm,
-            )
-        )
-    if not header[1].isascii():
-        raise Refusal(
-            _unauthorized(
-                request, "The key contains characters no key has.", "authentication_failed", realm
-            )
-        )
-    return header[1]
+def _credentials(request: HttpRequest, *, allow: tuple[str, ...], realm: str) -> str:
+    """
+    The `Authorization: Bearer …` credentials of a request to a gateway endpoint, else a
+    Refusal: OPTIONS (204), another method than `allow` (405), no or a malformed header (401).
+    """
+    allowed = ", ".join([*allow, "OPTIONS"])
+    if request.method == "OPTIONS":
+        raise Refusal(_options(allowed))
+    if request.method not in allow:
+        refused = exceptions.MethodNotAllowed(request.method or "")
+        raise Refusal(_api_refusal(request, refused, headers={"Allow": allowed}))
+    try:
+        presented = bearer_credentials(request)
+    except exceptions.APIException as error:
+        raise Refusal(_api_refusal(request, error, realm)) from None
+    if presented is None:
+        raise Refusal(_api_refusal(request, exceptions.NotAuthenticated(), realm))
+    return presented
 
 
 def _params(request: HttpRequest) -> QueryDict | dict:
@@ -139,28 +142,15 @@ def _params(request: HttpRequest) -> QueryDict | dict:
         try:
             data = json.loads(request.body or b"{}")
         except RecursionError:
-            raise Refusal(
-                _error(
-                    request, 400, "JSON parse error - the body is nested too deeply.", "parse_error"
-                )
-            ) from None
+            detail = "JSON parse error - the body is nested too deeply."
+            raise Refusal(_api_refusal(request, exceptions.ParseError(detail))) from None
         except ValueError:
-            raise Refusal(
-                _error(
-                    request, 400, "JSON parse error - the body is not valid JSON.", "parse_error"
-                )
-            ) from None
+            detail = "JSON parse error - the body is not valid JSON."
+            raise Refusal(_api_refusal(request, exceptions.ParseError(detail))) from None
         if not isinstance(data, dict):
-            raise Refusal(_error(request, 400, "Send a JSON object.", "parse_error"))
+            raise Refusal(_api_refusal(request, exceptions.ParseError("Send a JSON object.")))
         return data
-    raise Refusal(
-        _error(
-            request,
-            415,
-            f'Unsupported media type "{content_type}" in request.',
-            "unsupported_media_type",
-        )
-    )
+    raise Refusal(_api_refusal(request, exceptions.UnsupportedMediaType(content_type)))
 
 
 def _invalid(request: HttpRequest, field: str, message: str) -> Refusal:
@@ -334,25 +324,8 @@ def _unix(value: Any) -> int:
 def introspect(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/introspect: is this token usable for this query, and what remains."""
     realm = 'Bearer realm="api"'
-    if request.method == "OPTIONS":
-        return _options("POST, OPTIONS")
-    if request.method != "POST":
-        return _error(
-            request,
-            405,
-            f'Method "{request.method}" not allowed.',
-            "method_not_allowed",
-            headers={"Allow": "POST, OPTIONS"},
-        )
     try:
-        presented_key = _bearer(request, realm)
-        if presented_key is None:
-            return _unauthorized(
-                request,
-                "Authentication credentials were not provided.",
-                "not_authenticated",
-                realm,
-            )
+        presented_key = _credentials(request, allow=("POST",), realm=realm)
         check = _check_request(request, _params(request))
     except Refusal as refusal:
         return refusal.response
@@ -369,7 +342,7 @@ def introspect(request: HttpRequest) -> HttpResponse:
         if row is not None and not key_digests.matches(row[2]):
             row = None
     if row is None or key_digests is None:
-        return _bad_key(request, presented_key, realm)
+        return _api_refusal(request, refused_key(request, presented_key), realm)
     _record_key_use(request, row, key_digests)
     token_row = row[7 : 7 + len(_TOKEN_COLUMNS)]
     model_row = row[7 + len(_TOKEN_COLUMNS) :]
@@ -421,27 +394,6 @@ def introspect(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _bad_key(request: HttpRequest, presented: str, realm: str) -> HttpResponse:
-    wait = seconds_locked_after_bad_key(request)
-    if wait is not None:
-        return _error(
-            request,
-            429,
-            "Too many bad license keys from your address: try again in "
-            f"{wait} second{'s' if wait != 1 else ''}.",
-            "throttled",
-            headers={"Retry-After": str(wait)},
-        )
-    hint = (
-        " This is a User Access Token: the management API needs a license key."
-        if presented.startswith("uat_")
-        else ""
-    )
-    return _unauthorized(
-        request, f"Invalid or revoked license key.{hint}", "authentication_failed", realm
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class GatewayCaller:
     """Who called, for the request log: `request.auth` without building model instances."""
@@ -475,29 +427,16 @@ _UNUSABLE = {
 def own_token(request: HttpRequest) -> HttpResponse:
     """GET /api/v1/token: an end user's own token; its use is recorded, never counted."""
     realm = 'Bearer realm="token", error="invalid_token"'
-    if request.method == "OPTIONS":
-        return _options("GET, HEAD, OPTIONS")
-    if request.method not in ("GET", "HEAD"):
-        return _error(
-            request,
-            405,
-            f'Method "{request.method}" not allowed.',
-            "method_not_allowed",
-            headers={"Allow": "GET, HEAD, OPTIONS"},
-        )
     try:
-        presented = _bearer(request, realm)
+        presented = _credentials(request, allow=("GET", "HEAD"), realm=realm)
     except Refusal as refusal:
         return refusal.response
-    if presented is None:
-        return _unauthorized(
-            request, "Authentication credentials were not provided.", "not_authenticated", realm
-        )
     checked = services.authenticate(presented)
     token = checked.token
     if token is None:
         failure = checked.failure or services.AuthFailure.UNKNOWN
-        return _unauthorized(request, _UNUSABLE[failure], "authentication_failed", realm)
+        unusable = exceptions.AuthenticationFailed(_UNUSABLE[failure])
+        return _api_refusal(request, unusable, realm)
     request.auth = token  # type: ignore[attr-defined]  # the request log names the token
     assert token.model is not None  # usable tokens are assigned
     now = usage.clock()

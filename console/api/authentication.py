@@ -30,6 +30,28 @@ def bearer_credentials(request) -> str | None:
         raise exceptions.AuthenticationFailed("The key contains characters no key has.") from None
 
 
+def refused_key(request, presented: str) -> exceptions.APIException:
+    """
+    What a bad license key is answered: 401, or 429 once its address has sent too many (the
+    API's authentication and the gateway's check alike). Counts this one.
+    """
+    wait = seconds_locked_after_bad_key(request)
+    if wait is not None:
+        # The wait in our words only (REST framework would add its own sentence).
+        throttled = exceptions.Throttled(
+            detail="Too many bad license keys from your address: try again in "
+            f"{wait} second{'s' if wait != 1 else ''}."
+        )
+        throttled.wait = wait  # type: ignore[attr-defined]  # Retry-After
+        return throttled
+    hint = (
+        " This is a User Access Token: the management API needs a license key."
+        if presented.startswith("uat_")
+        else ""
+    )
+    return exceptions.AuthenticationFailed(f"Invalid or revoked license key.{hint}")
+
+
 class LicenseKeyAuthentication(BaseAuthentication):
     """`Authorization: Bearer lic_…`: a provider's scripts and gateway, acting as that provider."""
 
@@ -39,21 +61,7 @@ class LicenseKeyAuthentication(BaseAuthentication):
             return None
         key = authenticate_license_key(presented)
         if key is None:
-            wait = seconds_locked_after_bad_key(request)
-            if wait is not None:
-                # The wait in our words only (REST framework would add its own sentence).
-                throttled = exceptions.Throttled(
-                    detail="Too many bad license keys from your address: try again in "
-                    f"{wait} second{'s' if wait != 1 else ''}."
-                )
-                throttled.wait = wait  # type: ignore[attr-defined]  # Retry-After
-                raise throttled
-            hint = (
-                " This is a User Access Token: the management API needs a license key."
-                if presented.startswith("uat_")
-                else ""
-            )
-            raise exceptions.AuthenticationFailed(f"Invalid or revoked license key.{hint}")
+            raise refused_key(request, presented)
         return key.created_by, key
 
     def authenticate_header(self, request):

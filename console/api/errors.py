@@ -104,10 +104,27 @@ def _field_errors(detail) -> dict[str, list[str]]:
     return errors
 
 
+def api_exception_answer(
+    request: HttpRequest | Request | None, exc: exceptions.APIException
+) -> tuple[int, dict, dict[str, str]]:
+    """
+    The status, body and headers for one of REST framework's exceptions (not a validation
+    error): for the exception handler, and for the gateway's plain views (tokens.gateway).
+    """
+    headers: dict[str, str] = {}
+    auth_header = getattr(exc, "auth_header", None)  # set by DRF on 401s
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # set by REST framework on 429s
+    if wait is not None:
+        headers["Retry-After"] = str(int(wait))
+    return exc.status_code, error_body(request, str(exc.detail), str(exc.get_codes())), headers
+
+
 def api_exception_handler(exc, context):
     """Every error, whatever raised it, answered in the one shape with the right status."""
     request = context["request"]
-    headers = {}
+    headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
         code: int = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
         errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
@@ -115,21 +132,12 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Http404):
         code = status.HTTP_404_NOT_FOUND
         body = error_body(request, str(exc) or "Not found.", "not_found")
-    elif isinstance(exc, exceptions.APIException):
+    elif isinstance(exc, exceptions.ValidationError):
         code = exc.status_code
-        auth_header = getattr(exc, "auth_header", None)  # set by DRF on 401s
-        if auth_header:
-            headers["WWW-Authenticate"] = auth_header
-        wait = getattr(exc, "wait", None)  # set by REST framework on 429s
-        if wait is not None:
-            headers["Retry-After"] = str(int(wait))
-        if isinstance(exc, exceptions.ValidationError):
-            detail = (
-                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            )
-            body = error_body(request, _first_message(detail), "invalid", _field_errors(detail))
-        else:
-            body = error_body(request, str(exc.detail), str(exc.get_codes()))
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = error_body(request, _first_message(detail), "invalid", _field_errors(detail))
+    elif isinstance(exc, exceptions.APIException):
+        code, body, headers = api_exception_answer(request, exc)
     else:
         return None
     set_rollback()

@@ -373,3 +373,25 @@ def _empty_cache():
 
     yield
     cache.clear()
+
+
+# --- Usage: the gateway's clock ------------------------------------------------------------------
+
+# 2026-12-01 10:00:00 UTC, a minute's start: usage tests move the clock from here.
+START = 1_796_119_200.0
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The gateway's clock (tokens.usage.clock), stopped at START; `clock.advance(seconds)`."""
+    from tokens import usage
+
+    class Clock:
+        now = START
+
+        def advance(self, seconds: float) -> None:
+            self.now += seconds
+
+    stopped = Clock()
+    monkeypatch.setattr(usage, "clock", lambda: stopped.now)
+    return stopped

@@ -14,25 +14,12 @@ from django.db import connection
 
 from console.errors import DomainError
 from models_registry.services import update_model
-from tests.conftest import ROOT, TEST_ACTOR
-from tests.test_usage_metering import START, introspect
+from tests.conftest import ROOT, START, TEST_ACTOR
+from tests.test_usage_metering import introspect
 from tokens import services, usage
 from tokens.models import TokenUsage
 
 START_DAY = datetime.fromtimestamp(START, UTC).date()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = START
-
-        def advance(self, seconds: float) -> None:
-            self.now += seconds
-
-    stopped = Clock()
-    monkeypatch.setattr(usage, "clock", lambda: stopped.now)
-    return stopped
 
 
 def limit(token, **limits):

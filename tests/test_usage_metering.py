@@ -9,27 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import TEST_ACTOR
+from tests.conftest import START, TEST_ACTOR
 from tokens import services, usage
 from tokens.models import Token, TokenUsage
-
-# 2026-12-01 10:00:00 UTC, a minute's start: tests move the clock from here.
-START = 1_796_119_200.0
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The gateway's clock, stopped at START; `clock.advance(seconds)` moves it."""
-
-    class Clock:
-        now = START
-
-        def advance(self, seconds: float) -> None:
-            self.now += seconds
-
-    stopped = Clock()
-    monkeypatch.setattr(usage, "clock", lambda: stopped.now)
-    return stopped
 
 
 def introspect(client, key, token, **fields):

@@ -98,10 +98,6 @@ class Limits:
             model_period=model.default_quota_period if model else None,
         )
 
-    @property
-    def any(self) -> bool:
-        return self.rate is not None or self.quota is not None
-
 
 @dataclass(frozen=True)
 class Remaining:
@@ -344,11 +340,11 @@ def meter(
     """
     minute = minute_of(now)
     charges = [Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS)]
-    quota_reset = 0
+    quota_first, quota_reset = date.min, 0
     if limits.quota is not None:
-        first, quota_reset = period_bounds(limits.period, now)
+        quota_first, quota_reset = period_bounds(limits.period, now)
         timeout = quota_reset - int(now) + 3_600
-        charges.append(Charge(_quota_key(token_pk, limits.period, first), cost, timeout))
+        charges.append(Charge(_quota_key(token_pk, limits.period, quota_first), cost, timeout))
     counters = _counters()
     results = counters.charge(charges)
 
@@ -365,7 +361,7 @@ def meter(
         # has, once (the mark keeps a counter that merely was at 0 from being seeded twice).
         quota = charges[1]
         if cache.add(_seeded_key(quota.key), 1, quota.timeout):
-            seed = _used_in_period(token_pk, period_bounds(limits.period, now)[0])
+            seed = _used_in_period(token_pk, quota_first)
             if seed:
                 results[1] = (cache.incr(quota.key, seed), True)
 

@@ -2,6 +2,7 @@
 
 from django import template
 
+from tokens import selectors
 from tokens.models import QuotaPeriod, Token
 
 register = template.Library()
@@ -29,17 +30,15 @@ def limits_text(rate: int | None, quota: int | None, period: str | None) -> str:
 @register.simple_tag
 def limits_in_force(token: Token) -> str:
     """
-    A token's limits as its checks apply them: its own, else its model's defaults (said so);
-    "No limits" when neither sets any.
+    A token's limits as its checks apply them (`tokens.usage.Limits.of`): its own, else its
+    model's defaults (said so); "No limits" when neither sets any.
     """
-    model = token.model
-    parts = []
-    if token.rate_limit is not None:
-        parts.append(_rate(token.rate_limit))
-    elif model is not None and model.default_rate_limit is not None:
-        parts.append(f"{_rate(model.default_rate_limit)} (model default)")
-    if token.quota is not None:
-        parts.append(_quota(token.quota, token.quota_period))
-    elif model is not None and model.default_quota is not None:
-        parts.append(f"{_quota(model.default_quota, model.default_quota_period)} (model default)")
+    in_force = selectors.limits_in_force(token)
+    limits, parts = in_force.limits, []
+    if limits.rate is not None:
+        default = " (model default)" if in_force.rate_from_model else ""
+        parts.append(f"{_rate(limits.rate)}{default}")
+    if limits.quota is not None:
+        default = " (model default)" if in_force.quota_from_model else ""
+        parts.append(f"{_quota(limits.quota, limits.period)}{default}")
     return " · ".join(parts) or "No limits"

@@ -192,3 +192,28 @@ def test_an_action_on_a_token_deleted_meanwhile_says_so(tokens_page):
     page.get_by_role("menuitem", name="Suspend").click()
 
     expect(page.get_by_role("alert")).to_contain_text("no longer exists")
+
+
+def test_sorting_and_paging_by_keyboard_keep_focus_where_it_was(page, log_in, alice, make_token):
+    """The results are swapped in anew: the sort link, page size or pager link that was used
+    keeps the focus, instead of dropping it to the top of the page."""
+    for number in range(3):
+        make_token(f"token-{number}")
+    log_in(alice)
+    page.goto("/tokens/")
+
+    sort = page.get_by_role("link", name="Last used")
+    sort.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("columnheader", name="Last used")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    wait_for_htmx(page)
+    expect(page.get_by_role("link", name="Last used")).to_be_focused()
+
+    page.get_by_label("Per page").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(r"per_page=50"))
+    wait_for_htmx(page)
+    expect(page.get_by_label("Per page")).to_be_focused()
+    assert page.console_errors == []

@@ -217,3 +217,32 @@ def test_sorting_and_paging_by_keyboard_keep_focus_where_it_was(page, log_in, al
     wait_for_htmx(page)
     expect(page.get_by_label("Per page")).to_be_focused()
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_going_back_up_by_keyboard_the_focus_is_not_under_the_top_bar(
+    page, log_in, alice, make_token, width
+):
+    """Shift+Tab scrolls each control into view at the top: below the sticky bar, not under it."""
+    for number in range(12):
+        make_token(f"token-{number}", note="A note long enough to make each row a tall one.")
+    page.set_viewport_size({"width": width, "height": 700})
+    log_in(alice)
+    page.goto("/tokens/")
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Actions for token-0").focus()
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        page.wait_for_timeout(50)  # the scroll that brings the control into view may lag a frame
+        hidden += page.evaluate(
+            """() => {
+                const focused = document.activeElement;
+                const skip = focused.closest(".topbar") || focused.classList.contains("skip-link");
+                if (skip) return [];
+                const bar = document.querySelector(".topbar").getBoundingClientRect().bottom;
+                const box = focused.getBoundingClientRect();
+                return box.top < bar - 1 ? [focused.outerHTML.slice(0, 80)] : [];
+            }"""
+        )
+    assert hidden == []

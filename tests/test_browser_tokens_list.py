@@ -246,3 +246,19 @@ def test_going_back_up_by_keyboard_the_focus_is_not_under_the_top_bar(
             }"""
         )
     assert hidden == []
+
+
+def test_a_dialog_opened_from_a_rows_menu_gives_focus_back_to_its_button(tokens_page):
+    page = tokens_page
+    button = page.get_by_role("button", name="Actions for gamma-spare")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Edit")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Edit token")).to_be_visible()
+    wait_for_htmx(page)
+
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(button).to_be_focused()
+    assert page.console_errors == []

@@ -179,3 +179,24 @@ def test_the_dialogs_fit_a_phone(page, log_in, alice, sentiment, make_token, scr
     assert fits_the_screen(page)
     screenshot("limits-phone-license-key")
     assert page.console_errors == []
+
+
+def test_only_the_control_in_error_is_outlined_in_red(page, log_in, alice):
+    """A refused quota's text box turns red, not the period select beside it."""
+    log_in(alice)
+    page.goto("/tokens/")
+    page.locator("#add-token-button").click()
+    dialog = page.get_by_role("dialog", name="Add Token")
+    dialog.locator("summary", has_text="Limits").click()
+    dialog.get_by_role("textbox", name="Quota").fill("lots")
+    dialog.get_by_role("button", name="Generate Token").click()
+    wait_for_htmx(page)
+    expect(dialog.get_by_label("Name")).to_be_focused()  # the first error; the quota's is below
+
+    def border(control) -> str:
+        return control.evaluate("element => getComputedStyle(element).borderTopColor")
+
+    error_red = "rgb(253, 162, 155)"
+    assert border(dialog.get_by_role("textbox", name="Quota")) == error_red
+    assert border(dialog.get_by_label("Quota period")) != error_red
+    assert page.console_errors == []

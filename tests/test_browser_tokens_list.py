@@ -192,3 +192,73 @@ def test_an_action_on_a_token_deleted_meanwhile_says_so(tokens_page):
     page.get_by_role("menuitem", name="Suspend").click()
 
     expect(page.get_by_role("alert")).to_contain_text("no longer exists")
+
+
+def test_sorting_and_paging_by_keyboard_keep_focus_where_it_was(page, log_in, alice, make_token):
+    """The results are swapped in anew: the sort link, page size or pager link that was used
+    keeps the focus, instead of dropping it to the top of the page."""
+    for number in range(3):
+        make_token(f"token-{number}")
+    log_in(alice)
+    page.goto("/tokens/")
+
+    sort = page.get_by_role("link", name="Last used")
+    sort.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("columnheader", name="Last used")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    wait_for_htmx(page)
+    expect(page.get_by_role("link", name="Last used")).to_be_focused()
+
+    page.get_by_label("Per page").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(r"per_page=50"))
+    wait_for_htmx(page)
+    expect(page.get_by_label("Per page")).to_be_focused()
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_going_back_up_by_keyboard_the_focus_is_not_under_the_top_bar(
+    page, log_in, alice, make_token, width
+):
+    """Shift+Tab scrolls each control into view at the top: below the sticky bar, not under it."""
+    for number in range(12):
+        make_token(f"token-{number}", note="A note long enough to make each row a tall one.")
+    page.set_viewport_size({"width": width, "height": 700})
+    log_in(alice)
+    page.goto("/tokens/")
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Actions for token-0").focus()
+    hidden = []
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        page.wait_for_timeout(50)  # the scroll that brings the control into view may lag a frame
+        hidden += page.evaluate(
+            """() => {
+                const focused = document.activeElement;
+                const skip = focused.closest(".topbar") || focused.classList.contains("skip-link");
+                if (skip) return [];
+                const bar = document.querySelector(".topbar").getBoundingClientRect().bottom;
+                const box = focused.getBoundingClientRect();
+                return box.top < bar - 1 ? [focused.outerHTML.slice(0, 80)] : [];
+            }"""
+        )
+    assert hidden == []
+
+
+def test_a_dialog_opened_from_a_rows_menu_gives_focus_back_to_its_button(tokens_page):
+    page = tokens_page
+    button = page.get_by_role("button", name="Actions for gamma-spare")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("menuitem", name="Edit")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Edit token")).to_be_visible()
+    wait_for_htmx(page)
+
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(button).to_be_focused()
+    assert page.console_errors == []

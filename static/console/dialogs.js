@@ -63,11 +63,14 @@
     if (event.target === modal() && content().children.length) forget();
   }, true);
 
-  // Remember what opened the dialog, to give focus back when it closes.
+  // Remember what opened the dialog, to give focus back when it closes: a menu's item is
+  // hidden by then, so its menu's button.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "modal-content" && event.detail.elt.id && !modal().open) {
-      modal().dataset.returnFocus = event.detail.elt.id;
-    }
+    if (!target || target.id !== "modal-content" || modal().open) return;
+    var elt = event.detail.elt;
+    var menu = elt.closest("[role=menu]");
+    var opener = elt.id || (menu && menu.getAttribute("aria-labelledby"));
+    if (opener) modal().dataset.returnFocus = opener;
   });
 })();

@@ -192,6 +192,11 @@ DATABASE_BUSY_TIMEOUT = envint("DATABASE_BUSY_TIMEOUT", "5")
 # (tokens.gateway). Turn off behind a pooler that cannot keep prepared statements (PgBouncer in
 # transaction mode before 1.21).
 GATEWAY_PREPARED_STATEMENTS = envbool("GATEWAY_PREPARED_STATEMENTS", "true")
+# Checks of tokens without limits are counted in the process and added to the cache together
+# every this many seconds (tokens.usage.UsageBuffer); 0 counts each check in the cache at once.
+GATEWAY_USAGE_FLUSH_SECONDS = envint("GATEWAY_USAGE_FLUSH_SECONDS", "1")
+if GATEWAY_USAGE_FLUSH_SECONDS < 0 or GATEWAY_USAGE_FLUSH_SECONDS > 30:
+    raise ImproperlyConfigured("GATEWAY_USAGE_FLUSH_SECONDS must be from 0 to 30.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": DATABASE_CONNECT_TIMEOUT,

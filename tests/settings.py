@@ -10,3 +10,6 @@ from console.settings import *  # noqa: F403
 from console.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+
+# Checks are counted in the cache at once: tests/test_usage_buffer.py turns the buffer on.
+GATEWAY_USAGE_FLUSH_SECONDS = 0

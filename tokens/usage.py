@@ -24,8 +24,10 @@ hold across every worker and server when the cache is shared (Redis, `REDIS_URL`
 memory, each process counts on its own (`manage.py check --deploy` warns).
 """
 
+import atexit
 import calendar
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from contextlib import suppress
@@ -34,9 +36,10 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 from redis.exceptions import RedisError
 
@@ -221,10 +224,10 @@ class CacheCounters:
                 return charge.amount, True
             return cache.incr(charge.key, charge.amount), False
 
-    def started(self, created: list[Charge], last: tuple[str, str] | None) -> None:
-        """Finish what `charge` created (its counters' expiry), and record the last use."""
-        if last is not None:
-            cache.set(last[0], last[1], PENDING_SECONDS)
+    def started(self, created: list[Charge], lasts: list[tuple[str, str]]) -> None:
+        """Finish what `charge` created (its counters' expiry), and record last uses."""
+        if lasts:
+            cache.set_many(dict(lasts), PENDING_SECONDS)
 
     def take_back(self, charges: Iterable[Charge]) -> None:
         for charge in charges:
@@ -284,13 +287,12 @@ class RedisCounters(CacheCounters):
         finally:
             pool.release(connection)
 
-    def started(self, created: list[Charge], last: tuple[str, str] | None) -> None:
+    def started(self, created: list[Charge], lasts: list[tuple[str, str]]) -> None:
         pipe = self.client.pipeline(transaction=False)
         for charge in created:
             pipe.expire(self.backend.make_key(charge.key), charge.timeout)
-        if last is not None:
-            value = self.serializer.dumps(last[1])
-            pipe.set(self.backend.make_key(last[0]), value, ex=PENDING_SECONDS)
+        for key, value in lasts:
+            pipe.set(self.backend.make_key(key), self.serializer.dumps(value), ex=PENDING_SECONDS)
         pipe.execute()
 
     def take_back(self, charges: Iterable[Charge]) -> None:
@@ -337,7 +339,11 @@ def meter(
     whether its limits allow it: allowed when every limit has room for `cost` (for a check of
     cost 0, for one more query). A refused check takes its charge back: it counts for nothing.
     The token's first check in each minute records its use (time and address) for "Last used".
+    A token without limits is only gathered in the process (`UsageBuffer`).
     """
+    if limits.rate is None and limits.quota is None and settings.GATEWAY_USAGE_FLUSH_SECONDS:
+        _buffer.add(token_pk, cost, now, client_ip)
+        return Verdict()
     minute = minute_of(now)
     charges = [Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS)]
     quota_first, quota_reset = date.min, 0
@@ -351,11 +357,11 @@ def meter(
     write_due = False
     created = [charge for charge, (_, new) in zip(charges, results, strict=True) if new]
     if results[0][1]:  # the token's first check this minute
-        counters.started(created, (_last_key(token_pk), f"{now:.0f} {client_ip or ''}"))
+        counters.started(created, [(_last_key(token_pk), _last_use(now, client_ip))])
         _list_for_writing(token_pk, minute)
         write_due = writer_due(now)
     elif created:
-        counters.started(created, None)
+        counters.started(created, [])
     if len(results) > 1 and results[1][1]:
         # A new counter: a new period, or the cache lost it. Start from what the database
         # has, once (the mark keeps a counter that merely was at 0 from being seeded twice).
@@ -400,6 +406,111 @@ def meter(
         quota=remaining.get("quota"),
         write_due=write_due,
     )
+
+
+def _last_use(at: float, client_ip: str | None) -> str:
+    return f"{at:.0f} {client_ip or ''}"
+
+
+# --- Tokens without limits: gathered in the process ----------------------------------------------
+
+
+class UsageBuffer:
+    """
+    Checks of tokens without limits, gathered in this process and added to the cache together,
+    about once a second (GATEWAY_USAGE_FLUSH_SECONDS), by one background thread: with no limit
+    to decide there is nothing to ask the cache per check, so such a check makes no round trip
+    to it. The thread's flush does what each check would have (counts, last use, the minute's
+    list) for every token at once, and runs the writer when it is due. A process that exits
+    flushes first; one that is killed loses its last second of counts.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._uses: dict[int, list[Any]] = {}  # pk: [queries, last used at, last address]
+        self._thread: threading.Thread | None = None
+
+    def add(self, pk: int, cost: int, now: float, client_ip: str | None) -> None:
+        with self._lock:
+            use = self._uses.get(pk)
+            if use is None:
+                self._uses[pk] = [cost, now, client_ip]
+            else:
+                use[0] += cost
+                use[1] = now
+                use[2] = client_ip
+        if self._thread is None:
+            self._start()
+
+    def take(self) -> dict[int, list[Any]]:
+        """Everything gathered so far, which the caller now owns."""
+        with self._lock:
+            uses, self._uses = self._uses, {}
+        return uses
+
+    def give_back(self, uses: dict[int, list[Any]]) -> None:
+        """A flush that failed: its counts wait for the next one."""
+        for pk, (queries, at, address) in uses.items():
+            self.add(pk, queries, at, address)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(
+                target=self._flush_every, name="usage-flush", daemon=True
+            )
+        self._thread.start()
+        atexit.register(self._flush_at_exit)
+
+    def flush(self, now: float) -> int:
+        """
+        Add the gathered checks to the cache, as the current minute's (a check is at most about
+        a second late), and run the writer if this is its minute's first call: how many tokens
+        were flushed.
+        """
+        uses = self.take()
+        if not uses:
+            return 0
+        try:
+            minute = minute_of(now)
+            pks = list(uses)
+            charges = [Charge(_count_key(pk, minute), uses[pk][0], PENDING_SECONDS) for pk in pks]
+            counters = _counters()
+            results = counters.charge(charges)
+            created = [charge for charge, (_, new) in zip(charges, results, strict=True) if new]
+            lasts = [(_last_key(pk), _last_use(uses[pk][1], uses[pk][2])) for pk in pks]
+            counters.started(created, lasts)
+        except Exception:
+            self.give_back(uses)
+            raise
+        for pk, (_, new) in zip(pks, results, strict=True):
+            if new:
+                _list_for_writing(pk, minute)
+        if writer_due(now):
+            write_finished_minutes(now)
+        return len(pks)
+
+    def _flush_every(self) -> None:
+        while True:
+            time.sleep(max(settings.GATEWAY_USAGE_FLUSH_SECONDS, 1))
+            self._flush_at_exit()
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush(clock())
+        except Exception:
+            logger.exception("Adding gathered token usage to the cache failed; trying again.")
+        finally:
+            connections.close_all()  # this thread's own, when the writer ran
+
+
+_buffer = UsageBuffer()
+
+
+def flush_buffered(now: float) -> int:
+    """This process's gathered checks, added to the cache now (`UsageBuffer.flush`)."""
+    return _buffer.flush(now)
 
 
 def _list_for_writing(pk: int, minute: int) -> None:

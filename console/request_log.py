@@ -33,10 +33,13 @@ logger = logging.getLogger("console.requests")
 
 def request_id_for(request: HttpRequest) -> str:
     """The trusted proxy's `X-Request-ID` if TRUST_PROXY_HEADERS is on and it is sane; else new."""
-    if settings.TRUST_PROXY_HEADERS:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        if SANE_REQUEST_ID.fullmatch(incoming):
-            return incoming
+    return request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
+
+
+def request_id_from(incoming: str) -> str:
+    """`incoming`, the request's `X-Request-ID`, if it can be trusted and is sane; else a new id."""
+    if settings.TRUST_PROXY_HEADERS and SANE_REQUEST_ID.fullmatch(incoming):
+        return incoming
     return uuid.uuid4().hex
 
 
@@ -122,19 +125,37 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = logged.request_id
         if logger.isEnabledFor(logging.INFO):
-            self._log(logged, response, started)
+            provider, actor = provider_and_actor(logged)
+            log_request(
+                request_id=logged.request_id,
+                provider=provider,
+                actor=actor,
+                method=request.method,
+                path=logged_path(request),
+                status=response.status_code,
+                started=started,
+            )
         return response
 
-    def _log(self, request: LoggedRequest, response: HttpResponse, started: float) -> None:
-        provider, actor = provider_and_actor(request)
-        fields = {
-            "request_id": request.request_id,
-            "provider": provider,
-            "actor": actor,
-            "method": request.method,
-            # The path only, escaped: never the query string, never a raw newline or space.
-            "path": logged_path(request),
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        }
-        logger.info(key_value_text(fields), extra={"log_fields": fields})
+
+def log_request(
+    *,
+    request_id: str,
+    provider: str | None,
+    actor: str | None,
+    method: str | None,
+    path: str,
+    status: int,
+    started: float,
+) -> None:
+    """The one line for a request (`path` already safe to log: see `logged_path`)."""
+    fields = {
+        "request_id": request_id,
+        "provider": provider,
+        "actor": actor,
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    logger.info(key_value_text(fields), extra={"log_fields": fields})

@@ -44,8 +44,8 @@ def test_introspection_benchmark_prints_server_times_and_cleans_up(db, capsys):
     output = capsys.readouterr().out
     assert "introspect, usable token" in output
     assert "bare Django view" in output
-    # The bare view, the usable and the unknown (well-formed) token, /healthz; no HTTP load.
-    assert output.count("µs median (HTTP 200)") == 4
+    # The bare view, the usable, limited and unknown (well-formed) tokens, /healthz; no HTTP load.
+    assert output.count("µs median (HTTP 200)") == 5
     assert "Over HTTP" not in output
     assert not LicenseKey.objects.exists()
     assert not Token.objects.exists()

@@ -287,3 +287,56 @@ def test_a_failing_check_reports_no_secret(client, alice_key, sentiment, acme, m
 
     assert "introspect" in report
     assert secret not in report and alice_key not in report
+
+
+def test_the_quick_check_and_the_gathered_usage_leave_no_secret_anywhere(
+    alice_key, sentiment, acme, made_secrets, caplog, settings, monkeypatch
+):
+    import io
+    from urllib.parse import urlencode
+
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from tokens import usage
+    from tokens.gateway import GatewayWSGIHandler
+
+    settings.GATEWAY_USAGE_FLUSH_SECONDS = 1
+    monkeypatch.setattr(usage.UsageBuffer, "_start", lambda self: None)
+    caplog.set_level(logging.DEBUG)
+    token, secret = services.create_token(
+        actor=TEST_ACTOR, provider=acme, name="gateway", model=sentiment
+    )
+    body = urlencode({"token": secret, "client_ip": "203.0.113.5"}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/introspect",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "HTTP_AUTHORIZATION": f"Bearer {alice_key}",
+    }
+    sent = GatewayWSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+    answer = b"".join(sent)
+    assert b'"active": true' in answer
+    assert usage.flush_buffered(usage.clock()) == 1
+
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        import pickle
+
+        held = [f"{key} {pickle.loads(value)!r}" for key, value in backend._cache.items()]  # noqa: S301 - our own cache
+    else:
+        redis = backend._cache.get_client()
+        held = [f"{key!r} {redis.dump(key)!r}" for key in redis.scan_iter("*")]
+    logged = "\n".join(every_rendering(record) for record in caplog.records)
+    digests = set(made_secrets.values())
+    assert held and any(record.name == "console.requests" for record in caplog.records)
+    assert all(value not in logged for value in {secret, alice_key} | digests)
+    assert all(secret not in item and alice_key not in item for item in held)
+    assert all(digest not in item for item in held for digest in digests)
+    assert secret.encode() not in answer and token.digest.encode() not in answer

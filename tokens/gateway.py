@@ -7,22 +7,34 @@ Plain Django views, not REST framework's: they answer in the API's one error sha
 documented in its schema (see `tokens.api`), but skip its request and response machinery.
 `GatewayShortcutMiddleware` sends them their requests straight after the request log and the
 security headers, past sessions, CSRF, sign-in and the rest, which API requests never need.
+In the server, `GatewayWSGIHandler` answers the everyday check even before Django builds a
+request, and hands everything else, every refusal included, to Django and these views.
 
 An introspection is one round trip to the database, which brings the license key (with its
 creator's membership and provider, both still active) and the presented token together, and,
-when metering is on, one round trip to the cache (`tokens.usage`). Nothing is cached between
-requests: a revoked key or a cancelled token is refused by the very next check.
+for a token with limits, one round trip to the cache (`tokens.usage`; a token without limits
+is only counted in the process). Nothing is cached between requests: a revoked key or a
+cancelled token is refused by the very next check.
 """
 
+import io
 import ipaddress
 import json
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.security import SecurityMiddleware
+from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from rest_framework import exceptions
@@ -39,6 +51,7 @@ from console.api.services import (
 )
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
+from console.request_log import REQUEST_ID_HEADER, log_request, logger, request_id_from
 from console.request_log import client_ip as address_of
 from models_registry.models import AIModel
 from tokens import secrets, services, usage
@@ -54,14 +67,15 @@ MAX_BODY_BYTES = 16_384
 
 # add_never_cache_headers' Cache-Control, written once rather than patched on each answer.
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+JSON = "application/json"
 
 
 def _json(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
     # json.dumps' default encoder: nothing here needs DjangoJSONEncoder's conversions.
-    response = HttpResponse(
-        json.dumps(body), content_type="application/json", status=status, headers=headers
-    )
+    payload = json.dumps(body).encode()
+    response = HttpResponse(payload, content_type=JSON, status=status, headers=headers)
     response.headers["Cache-Control"] = NEVER_CACHE
+    response.headers["Content-Length"] = str(len(payload))
     return response
 
 
@@ -153,8 +167,13 @@ def _params(request: HttpRequest) -> QueryDict | dict:
     raise Refusal(_api_refusal(request, exceptions.UnsupportedMediaType(content_type)))
 
 
-def _invalid(request: HttpRequest, field: str, message: str) -> Refusal:
-    return Refusal(_error(request, 400, message, "invalid", {field: [message]}))
+class InvalidParam(Exception):
+    """A field of the check's body that cannot be used, and what to send instead."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -165,17 +184,18 @@ class CheckRequest:
 
 
 @sensitive_variables("params", "token")
-def _check_request(request: HttpRequest, params: Any) -> CheckRequest:
+def _check_request(params: Any) -> CheckRequest:
+    """The check asked for in the body's fields (a form's or a JSON object's), else InvalidParam."""
     token = params.get("token")
     if token is None:
-        raise _invalid(request, "token", "This field is required.")
+        raise InvalidParam("token", "This field is required.")
     if not isinstance(token, str):
-        raise _invalid(request, "token", "Not a valid string.")
+        raise InvalidParam("token", "Not a valid string.")
     cost: Any = params.get("cost", 1)
     if isinstance(cost, str) and cost.strip().isdigit():
         cost = int(cost)
     if isinstance(cost, bool) or not isinstance(cost, int) or not 0 <= cost <= MAX_COST:
-        raise _invalid(request, "cost", f"Send a whole number of queries from 0 to {MAX_COST:,}.")
+        raise InvalidParam("cost", f"Send a whole number of queries from 0 to {MAX_COST:,}.")
     address = params.get("client_ip")
     if address in (None, ""):
         address = None
@@ -183,12 +203,10 @@ def _check_request(request: HttpRequest, params: Any) -> CheckRequest:
         try:
             address = str(ipaddress.ip_address(str(address).strip()))
         except ValueError:
-            raise _invalid(
-                request, "client_ip", "Send the end user's IPv4 or IPv6 address."
-            ) from None
+            raise InvalidParam("client_ip", "Send the end user's IPv4 or IPv6 address.") from None
     hint = params.get("token_type_hint")
     if hint is not None and not isinstance(hint, str):
-        raise _invalid(request, "token_type_hint", "Not a valid string.")
+        raise InvalidParam("token_type_hint", "Not a valid string.")
     return CheckRequest(token=token, cost=cost, client_ip=address)
 
 
@@ -320,42 +338,70 @@ def _unix(value: Any) -> int:
 
 @csrf_exempt
 @sensitive_post_parameters("token")
-@sensitive_variables("presented_key", "check", "key_digests", "token_digests")
+@sensitive_variables("presented_key", "check")
 def introspect(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/introspect: is this token usable for this query, and what remains."""
     realm = 'Bearer realm="api"'
     try:
         presented_key = _credentials(request, allow=("POST",), realm=realm)
-        check = _check_request(request, _params(request))
+        check = _check_request(_params(request))
     except Refusal as refusal:
         return refusal.response
-    now = usage.clock()
-    row = key_digests = token_digests = None
-    if LICENSE_KEY.is_well_formed(presented_key):
-        key_digests = PresentedDigests.of(presented_key)
-        token_digests = (
-            PresentedDigests.of(check.token) if secrets.is_well_formed(check.token) else None
-        )
-        sql = _introspection_sql(key_digests, token_digests)
-        params = [*(token_digests.params if token_digests else []), *usable_key_params(key_digests)]
-        row = _run(sql, params)
-        if row is not None and not key_digests.matches(row[2]):
-            row = None
-    if row is None or key_digests is None:
+    except InvalidParam as invalid:
+        return _error(request, 400, invalid.message, "invalid", {invalid.field: [invalid.message]})
+    found = _look_up(presented_key, check.token)
+    if found is None:
         return _api_refusal(request, refused_key(request, presented_key), realm)
-    _record_key_use(request, row, key_digests)
-    token_row = row[7 : 7 + len(_TOKEN_COLUMNS)]
-    model_row = row[7 + len(_TOKEN_COLUMNS) :]
-    if token_row[0] is None or token_digests is None or not token_digests.matches(token_row[6]):
-        return _json({"active": False})
-    if token_digests.is_stale(token_row[6]):
-        Token.objects.filter(pk=token_row[0]).update(digest=token_digests.current)
+    request.auth = GatewayCaller(_record_key_use(found))  # type: ignore[attr-defined]
+    now = usage.clock()
+    body, verdict = _introspection(found, check, now)
+    response = _json(body)
+    if verdict is not None and verdict.write_due:
+        usage.write_after_response(response, now)
+    return response
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The one query's row, for a usable key, and the digests it was asked with."""
+
+    row: tuple
+    key_digests: PresentedDigests
+    token_digests: PresentedDigests | None
+
+
+@sensitive_variables("presented_key", "token", "key_digests", "token_digests")
+def _look_up(presented_key: str, token: str) -> Found | None:
+    """The key (None when it is not usable) and the token, in one query."""
+    if not LICENSE_KEY.is_well_formed(presented_key):
+        return None
+    key_digests = PresentedDigests.of(presented_key)
+    token_digests = PresentedDigests.of(token) if secrets.is_well_formed(token) else None
+    sql = _introspection_sql(key_digests, token_digests)
+    params = [*(token_digests.params if token_digests else []), *usable_key_params(key_digests)]
+    row = _run(sql, params)
+    if row is None or not key_digests.matches(row[2]):
+        return None
+    return Found(row, key_digests, token_digests)
+
+
+def _introspection(
+    found: Found, check: CheckRequest, now: float
+) -> tuple[dict[str, Any], usage.Verdict | None]:
+    """The answer about the token, metered when it is usable (with the verdict, to finish)."""
+    token_row = found.row[7 : 7 + len(_TOKEN_COLUMNS)]
+    model_row = found.row[7 + len(_TOKEN_COLUMNS) :]
+    digests = found.token_digests
+    if token_row[0] is None or digests is None or not digests.matches(token_row[6]):
+        return {"active": False}, None
+    if digests.is_stale(token_row[6]):
+        Token.objects.filter(pk=token_row[0]).update(digest=digests.current)
     (pk, token_id, name, status, expires_at, created_at, _, model_pk, rate, quota, period) = (
         token_row
     )
     exp = _unix(expires_at)
     if status != TokenStatus.ACTIVE or model_pk is None or exp <= now:
-        return _json({"active": False})
+        return {"active": False}, None
     model_id, model_rate, model_quota, model_period = model_row
     limits = usage.Limits.effective(
         rate=rate,
@@ -388,10 +434,7 @@ def introspect(request: HttpRequest) -> HttpResponse:
     if not verdict.allowed:
         body["reason"] = verdict.reason
         body["retry_after"] = verdict.retry_after
-    response = _json(body)
-    if verdict.write_due:
-        usage.write_after_response(response, now)
-    return response
+    return body, verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,12 +444,12 @@ class GatewayCaller:
     log_identity: tuple[str | None, str | None]  # (provider's public id, actor)
 
 
-def _record_key_use(request: HttpRequest, row: tuple, digests: PresentedDigests) -> None:
-    """Name the key in the request log, and write its last use when a minute old."""
-    pk, key_id, digest, last_used_at = row[:4]
-    request.auth = GatewayCaller((row[6], f"key:{key_id}"))  # type: ignore[attr-defined]
+def _record_key_use(found: Found) -> tuple[str | None, str | None]:
+    """Write the key's last use when a minute old; who called, for the request log."""
+    pk, key_id, digest, last_used_at = found.row[:4]
     last_used = _unix(last_used_at) if last_used_at is not None else None
-    record_use_of_key(pk=pk, last_used=last_used, stored_digest=digest, digests=digests)
+    record_use_of_key(pk=pk, last_used=last_used, stored_digest=digest, digests=found.key_digests)
+    return (found.row[6], f"key:{key_id}")
 
 
 # --- The end user's own token --------------------------------------------------------------------
@@ -484,3 +527,149 @@ class GatewayShortcutMiddleware:
         if view is None:
             return self.get_response(request)
         return view(request)
+
+
+# --- The short way past Django's handler ---------------------------------------------------------
+
+FORM = "application/x-www-form-urlencoded"
+CHECK_FIELDS = {"token", "cost", "client_ip", "token_type_hint"}
+
+
+class GatewayWSGIHandler(WSGIHandler):
+    """
+    Django's WSGI handler (what `console.wsgi` serves), which answers the everyday check (a
+    form POST to /api/v1/introspect with a usable license key) before building a request: the
+    same answer, headers, request log line and writer, without the request and response objects
+    and the signals around them. Everything else, every refusal included, goes to Django, so
+    the API's errors are answered in one place (`introspect`).
+    """
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:  # an iterable of bytes
+        if environ.get("PATH_INFO") == "/api/v1/introspect":
+            answered = _check_quickly(environ, start_response)
+            if answered is not None:
+                return answered
+        return super().__call__(environ, start_response)
+
+
+class _Answer(list):
+    """What a quick check sends: its body, then, once sent, the writer and request_finished."""
+
+    def __init__(self, payload: bytes, now: float | None):
+        super().__init__([payload])
+        self.write_at = now
+
+    def close(self) -> None:
+        try:
+            if self.write_at is not None:
+                usage.write_quietly(self.write_at)
+        finally:
+            signals.request_finished.send(sender=GatewayWSGIHandler)
+
+
+@sensitive_variables("body", "presented_key", "params", "check")
+def _check_quickly(environ: dict, start_response: Callable) -> _Answer | None:
+    """The check's 200 answer, sent; None (with the body put back) for Django to answer."""
+    started = time.perf_counter()
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if (
+        environ.get("REQUEST_METHOD") != "POST"
+        or environ.get("CONTENT_TYPE") != FORM
+        or not authorization.startswith("Bearer ")
+    ):
+        return None
+    secure = _is_secure(environ)
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return None  # Django redirects it
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= MAX_BODY_BYTES:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)  # for Django, if it answers after all
+    try:
+        fields = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        return None
+    params = dict(fields)
+    presented_key = authorization[7:]
+    if len(params) != len(fields) or not params.keys() <= CHECK_FIELDS or " " in presented_key:
+        return None
+    try:
+        check = _check_request(params)
+        found = _look_up(presented_key, check.token)
+        if found is None:
+            return None  # a refused key: Django answers, and throttles
+        provider, actor = _record_key_use(found)
+        now = usage.clock()
+        answer, verdict = _introspection(found, check, now)
+    except Exception:  # a field's error, the database away: Django answers it, as it must
+        return None
+    payload = json.dumps(answer).encode()
+    request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", JSON),
+            ("Cache-Control", NEVER_CACHE),
+            ("Content-Length", str(len(payload))),
+            *_security_headers(secure),
+            (REQUEST_ID_HEADER, request_id),
+        ],
+    )
+    if logger.isEnabledFor(logging.INFO):
+        log_request(
+            request_id=request_id,
+            provider=provider,
+            actor=actor,
+            method="POST",
+            path=_logged_path(get_script_name(environ)),
+            status=200,
+            started=started,
+        )
+    return _Answer(payload, now if verdict is not None and verdict.write_due else None)
+
+
+def _is_secure(environ: dict) -> bool:
+    """`HttpRequest.is_secure()`, from the environ: the trusted proxy's header, else the scheme."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def _security_headers(secure: bool) -> list[tuple[str, str]]:
+    """The headers SecurityMiddleware adds to a JSON answer, as it adds them (once per settings)."""
+    key = (
+        secure,
+        settings.SECURE_HSTS_SECONDS,
+        settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+        settings.SECURE_HSTS_PRELOAD,
+        settings.SECURE_CONTENT_TYPE_NOSNIFF,
+        str(settings.SECURE_REFERRER_POLICY),
+        settings.SECURE_CROSS_ORIGIN_OPENER_POLICY,
+    )
+    headers = _security_headers_of.get(key)
+    if headers is None:
+
+        class Request(HttpRequest):
+            def is_secure(self) -> bool:
+                return secure
+
+        response = HttpResponse(content_type=JSON)
+        SecurityMiddleware(lambda request: response).process_response(Request(), response)
+        headers = [(name, value) for name, value in response.items() if name != "Content-Type"]
+        _security_headers_of[key] = headers
+    return headers
+
+
+_security_headers_of: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _logged_path(script_name: str) -> str:
+    """The request log's path for the check, as `HttpRequest.path` has it under a prefix."""
+    return escape_uri_path(f"{script_name.rstrip('/')}/api/v1/introspect")

@@ -607,11 +607,12 @@ def _write(day: date, uses: list[tuple[int, int, datetime, str | None]]) -> None
 
 def write_after_response(response, now: float) -> None:
     """Run the writer once `response` has been sent (its close), never failing the check."""
+    response._resource_closers.append(lambda: write_quietly(now))
 
-    def write() -> None:
-        try:
-            write_finished_minutes(now)
-        except Exception:
-            logger.exception("Writing token usage failed; its counts stay in the cache for now.")
 
-    response._resource_closers.append(write)
+def write_quietly(now: float) -> None:
+    """The writer, for after an answer: a failure is logged, and the counts wait in the cache."""
+    try:
+        write_finished_minutes(now)
+    except Exception:
+        logger.exception("Writing token usage failed; its counts stay in the cache for now.")

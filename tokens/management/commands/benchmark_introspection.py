@@ -13,8 +13,11 @@ the whole run; only one is loaded at a time, by wrk (`apt-get install wrk`) over
   the least a token check must (HMAC-SHA256, one indexed SELECT, a constant-time compare);
 - drf-api-key: REST framework with djangorestframework-api-key's `HasAPIKey` (the `bench`
   extra: `pip install -e ".[bench]"`), skipped with a note when it is not installed;
-- console usable / unknown: POST /api/v1/introspect with a Gateway license key, for a usable token
-  and for a well-formed token that is stored nowhere (it reaches the database);
+- console usable / limited / unknown: POST /api/v1/introspect with a Gateway license key, for a
+  usable token without limits (its checks are gathered in the process, tokens.usage.UsageBuffer),
+  one with a rate limit and a daily quota too high to reach (each check is counted in the cache
+  at once: with REDIS_URL, a round trip to Redis), and a well-formed token that is stored nowhere
+  (it reaches the database);
 - console healthz: GET /healthz, no database and no session: the floor.
 
 The console runs with production settings (DEBUG off, its own digest key when this process
@@ -64,6 +67,7 @@ from console.api.services import create_license_key, revoke_license_key
 from console.audit.actors import Actor
 from models_registry.services import create_model
 from tokens.benchmark_reference import views as bare_reference
+from tokens.models import MAX_LIMIT, QuotaPeriod
 from tokens.secrets import new_secret
 from tokens.services import create_token
 
@@ -231,6 +235,15 @@ class Command(BaseCommand):
         token, secret = create_token(
             actor=actor, provider=provider, name=f"bench {time.time_ns()}", model=model
         )
+        limited, limited_secret = create_token(
+            actor=actor,
+            provider=provider,
+            name=f"bench limited {time.time_ns()}",
+            model=model,
+            rate_limit=MAX_LIMIT,
+            quota=MAX_LIMIT,
+            quota_period=QuotaPeriod.DAY,
+        )
         # Well-formed (prefix and checksum) so that it reaches the database, and stored nowhere.
         unknown = new_secret().value
         form = {"Authorization": f"Bearer {license_key}", "Content-Type": FORM}
@@ -241,6 +254,9 @@ class Command(BaseCommand):
                  urlencode({"token": secret}), {"Content-Type": FORM}, {"active": True}),
             Case("usable", "introspect, usable token", "console", "POST", "/api/v1/introspect",
                  urlencode({"token": secret}), form, {"active": True}),
+            Case("limited", "introspect, token with limits", "console", "POST",
+                 "/api/v1/introspect", urlencode({"token": limited_secret}), form,
+                 {"active": True}),
             Case("unknown", "introspect, unknown token", "console", "POST", "/api/v1/introspect",
                  urlencode({"token": unknown}), form, {"active": False}),
             Case("healthz", "GET /healthz (floor)", "console", "GET", "/healthz"),
@@ -272,6 +288,7 @@ class Command(BaseCommand):
                 self._over_http(cases, seconds=seconds, digest_key=digest_key, **options)
         finally:
             token.delete()
+            limited.delete()
             revoke_license_key(actor=actor, key=key)
             if drf_key_id is not None:
                 self._reference_command(
@@ -531,6 +548,8 @@ class Command(BaseCommand):
         ratios = [
             ("usable", "bare", "console usable ÷ bare"),
             ("usable", "drf", "console usable ÷ drf-api-key"),
+            ("limited", "bare", "console limited ÷ bare"),
+            ("limited", "drf", "console limited ÷ drf-api-key"),
             ("unknown", "bare", "console unknown ÷ bare"),
         ]
         medians: dict[tuple[str, str], float] = {}

@@ -371,8 +371,12 @@ def _empty_cache():
     """Each test starts with an empty cache (Redis too, where REDIS_URL points at one)."""
     from django.core.cache import cache
 
+    from tokens import usage
+
     yield
     cache.clear()
+    usage._held.clear()  # what this process reserved of limits: it lived in the cache cleared
+    usage._buffer.take()
 
 
 # --- Usage: the gateway's clock ------------------------------------------------------------------

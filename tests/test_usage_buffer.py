@@ -119,7 +119,7 @@ def test_the_flush_runs_the_writer_when_it_is_due(
     assert written(token) == {TODAY: 1}
 
 
-def test_a_token_with_a_limit_is_still_counted_at_once(
+def test_a_token_with_a_limit_is_decided_in_the_shared_cache_and_its_use_gathered(
     client, alice_key, make_token, sentiment, clock, buffered
 ):
     token, secret = make_token(model=sentiment)
@@ -128,8 +128,10 @@ def test_a_token_with_a_limit_is_still_counted_at_once(
     answers = [introspect(client, alice_key, secret).json() for _ in range(3)]
 
     assert [answer["active"] for answer in answers] == [True, True, False]
-    assert minute_count(token, clock.now) == 2
-    assert usage.flush_buffered(clock.now) == 0
+    assert cache.get(usage._rate_key(token.pk, usage.minute_of(clock.now))) == 2
+    assert minute_count(token, clock.now) is None  # its use is gathered, as any token's
+    assert usage.flush_buffered(clock.now) == 1
+    assert minute_count(token, clock.now) == 2  # the refused check counts for nothing
 
 
 def test_a_model_default_limit_is_counted_at_once_too(

@@ -12,8 +12,8 @@ request, and hands everything else, every refusal included, to Django and these 
 
 An introspection is one round trip to the database, which brings the license key (with its
 creator's membership and provider, both still active) and the presented token together, and,
-for a token with limits, one round trip to the cache (`tokens.usage`; a token without limits
-is only counted in the process). Nothing is cached between requests: a revoked key or a
+at most one round trip to the cache (`tokens.usage`: use is gathered in the process, limits
+are reserved ahead in batches). Nothing is cached between requests: a revoked key or a
 cancelled token is refused by the very next check.
 """
 

@@ -2,26 +2,29 @@
 How tokens are used: each check of a usable token is counted and limited in the cache, and the
 counts reach the database at most once a minute per token, never once per check.
 
-Per check, `meter()` touches only the cache (one round trip to Redis, see `RedisCounters`):
-- the token's count for the current minute (`gw:u:<pk>:<minute>`), which is also what its rate
-  limit counts, and its quota's count for the current day or month, when it has a quota; a
-  check that would go over a limit is refused, and its charge taken back, so refused queries
-  cost nothing;
-- the token's first check in a minute also records its use (time and client address) and puts
-  the token on that minute's list (`gw:d:<minute>`), which is how the writer finds what to
-  write without scanning keys.
+Per check, `meter()`:
+- decides the token's limits, if it has any (`_within_limits`): its rate limit counts in
+  `gw:r:<pk>:<minute>`, its quota in a counter for the current day or month. A limit with room
+  is reserved ahead by each process in batches, so most checks decide without asking the cache;
+  near its end it is counted one query at a time. No limit is ever exceeded; a refused check
+  counts for nothing and gives back what its process held;
+- gathers the check's use in the process (`UsageBuffer`), which adds it to the cache about
+  once a second: the token's count for the minute (`gw:u:<pk>:<minute>`), its last use (time
+  and client address), and, for its first count of a minute, the token on that minute's list
+  (`gw:d:<minute>`), which is how the writer finds what to write without scanning keys.
 
 `write_finished_minutes()` writes every finished minute's counts in a few statements: one row
 per token and day in `TokenUsage`, and the tokens' `last_used_at` and `last_used_ip`. The first
-check of each minute, in whichever process, runs it after its answer has been sent (so no
-gateway waits for it); `manage.py flush_usage` runs it too, for a cron job on quiet servers. A
-minute is written once its next minute has also ended, so a check that started just before a
-minute turned still lands in it: counts reach the database one to two minutes after the checks.
+flush of each minute that starts a count, in whichever process, runs it (in the background, or
+after its check's answer has been sent); `manage.py flush_usage` runs it too, for a cron job on
+quiet servers. A minute is written once its next minute has also ended, so counts reach the
+database one to two minutes after the checks.
 
-What a crash can lose: counts still in the cache when the cache itself is lost (Redis restarted
-without persistence, or local memory with its process), at most the last two minutes'. Limits
-hold across every worker and server when the cache is shared (Redis, `REDIS_URL`); with local
-memory, each process counts on its own (`manage.py check --deploy` warns).
+What a crash can lose: a process killed outright, its last second of gathered use; counts still
+in the cache when the cache itself is lost (Redis restarted without persistence, or local memory
+with its process), at most the last two minutes'. Limits hold across every worker and server
+when the cache is shared (Redis, `REDIS_URL`); with local memory, each process counts on its own
+(`manage.py check --deploy` warns).
 """
 
 import atexit
@@ -31,7 +34,7 @@ import threading
 import time
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -171,6 +174,11 @@ def _count_key(pk: int, minute: int) -> str:
     return f"gw:u:{pk}:{minute}"
 
 
+def _rate_key(pk: int, minute: int) -> str:
+    """What the token's rate limit counts in one minute: queries allowed, and reserved ahead."""
+    return f"gw:r:{pk}:{minute}"
+
+
 def _quota_key(pk: int, period: str, first: date) -> str:
     return f"gw:q:{pk}:{period[0]}{first.toordinal()}"
 
@@ -238,11 +246,10 @@ class CacheCounters:
 
 class RedisCounters(CacheCounters):
     """
-    The same counters with one round trip to Redis per check: `INCRBY` on each counter (one or
-    two: the token's minute, and its quota's day or month), pipelined and written as Redis's
-    protocol by hand (redis-py's general machinery cost more than Redis itself). A counter that
-    comes back equal to its charge is new, or was at 0: the first check of a minute sets its
-    expiry and the last use, a second round trip once a minute per token. (A process dying in
+    The same counters with one round trip to Redis per call: `INCRBY` on each counter,
+    pipelined and written as Redis's protocol by hand (redis-py's general machinery cost more
+    than Redis itself). A counter that comes back equal to its charge is new, or was at 0: its
+    expiry is set next, a second round trip once a minute per counter. (A process dying in
     between leaves one small key without expiry.) Values stay readable through Django's cache
     API, whose Redis serializer stores integers as they are.
     """
@@ -337,75 +344,187 @@ def meter(
     """
     Count one check of a usable token, `cost` queries (0 checks without counting), and decide
     whether its limits allow it: allowed when every limit has room for `cost` (for a check of
-    cost 0, for one more query). A refused check takes its charge back: it counts for nothing.
-    The token's first check in each minute records its use (time and address) for "Last used".
-    A token without limits is only gathered in the process (`UsageBuffer`).
+    cost 0, for one more query). A refused check counts for nothing.
+
+    The use (queries, time, address) is gathered in the process (`UsageBuffer`) and reaches the
+    cache about once a second, or at once with GATEWAY_USAGE_FLUSH_SECONDS = 0. Limits are
+    decided by the shared counters (`_within_limits`).
     """
-    if limits.rate is None and limits.quota is None and settings.GATEWAY_USAGE_FLUSH_SECONDS:
-        _buffer.add(token_pk, cost, now, client_ip)
-        return Verdict()
+    limited = limits.rate is not None or limits.quota is not None
+    verdict = _within_limits(token_pk, limits, cost, now) if limited else Verdict()
+    _buffer.add(token_pk, cost if verdict.allowed else 0, now, client_ip)
+    if not settings.GATEWAY_USAGE_FLUSH_SECONDS and _buffer.flush(now)[1]:
+        return replace(verdict, write_due=True)  # the writer runs after the answer
+    return verdict
+
+
+# --- Limits: shared counters, reserved ahead -----------------------------------------------------
+
+# A limit with this much room or more is reserved ahead by each process, in batches of at most
+# 1/LEASE_SHARE of that room and at most LEASE_MOST queries: most checks then decide in the
+# process, with no round trip to the cache. Below it, each query is counted in the cache, so the
+# last queries of a limit are decided exactly. A batch not spent by the time another process
+# finds the limit full makes that one refuse early (never more than the limit is allowed).
+LEASE_FROM = 1_000
+LEASE_SHARE = 64
+LEASE_MOST = 100
+HELD_MOST = 100_000  # tokens a process holds reservations for, at most
+
+
+@dataclass(slots=True)
+class _Held:
+    """What this process reserved of one counter and has not spent, and the counter's value."""
+
+    key: str | None = None
+    left: int = 0
+    seen: int = 0  # the shared counter after this process's last reservation
+
+    def on(self, key: str | None) -> "_Held":
+        """This reservation if it is still of `key`; else an empty one (a new minute or period)."""
+        return self if self.key == key else _Held(key)
+
+    def fits(self, limit: int | None, cost: int, asked: bool) -> bool:
+        """Whether `cost` queries fit (for a cost of 0, one more); `asked`: `seen` is fresh."""
+        if limit is None:
+            return True
+        if cost:
+            return self.left >= cost
+        return self.left >= 1 or (asked and self.seen < limit)
+
+    def ask(self, limit: int | None, cost: int) -> int:
+        """How many to reserve now: what `cost` lacks, and a batch ahead when there is room."""
+        if limit is None:
+            return 0
+        room = limit - self.seen
+        ahead = min(LEASE_MOST, room // LEASE_SHARE) if room >= LEASE_FROM else 0
+        return max(cost - self.left, 0) + ahead
+
+    def remaining(self, limit: int) -> int:
+        return max(limit - self.seen + self.left, 0)
+
+
+_held: dict[int, tuple[_Held, _Held]] = {}  # token pk: (rate, quota)
+_held_lock = threading.Lock()
+
+
+def _within_limits(pk: int, limits: Limits, cost: int, now: float) -> Verdict:
     minute = minute_of(now)
-    charges = [Charge(_count_key(token_pk, minute), cost, PENDING_SECONDS)]
+    rate_key = _rate_key(pk, minute) if limits.rate is not None else None
     quota_first, quota_reset = date.min, 0
+    quota_key = None
     if limits.quota is not None:
         quota_first, quota_reset = period_bounds(limits.period, now)
-        timeout = quota_reset - int(now) + 3_600
-        charges.append(Charge(_quota_key(token_pk, limits.period, quota_first), cost, timeout))
+        quota_key = _quota_key(pk, limits.period, quota_first)
+    with _held_lock:
+        rate, quota = _held.get(pk, (_Held(), _Held()))
+        rate, quota = rate.on(rate_key), quota.on(quota_key)
+        if rate.fits(limits.rate, cost, False) and quota.fits(limits.quota, cost, False):
+            return _spend(pk, limits, cost, rate, quota, minute, quota_reset)
+        asks = [rate.ask(limits.rate, cost), quota.ask(limits.quota, cost)]
+        if len(_held) >= HELD_MOST:
+            _held.clear()  # what they held is refused early at worst, until its minute or period
+        _held[pk] = (rate, quota)
+
+    charges = [
+        Charge(key, amount, timeout)
+        for key, amount, timeout in [
+            (rate_key, asks[0], PENDING_SECONDS),
+            (quota_key, asks[1], quota_reset - int(now) + 3_600),
+        ]
+        if key is not None
+    ]
     counters = _counters()
     results = counters.charge(charges)
-
-    write_due = False
     created = [charge for charge, (_, new) in zip(charges, results, strict=True) if new]
-    if results[0][1]:  # the token's first check this minute
-        counters.started(created, [(_last_key(token_pk), _last_use(now, client_ip))])
-        _list_for_writing(token_pk, minute)
-        write_due = writer_due(now)
-    elif created:
+    if created:
         counters.started(created, [])
-    if len(results) > 1 and results[1][1]:
-        # A new counter: a new period, or the cache lost it. Start from what the database
-        # has, once (the mark keeps a counter that merely was at 0 from being seeded twice).
-        quota = charges[1]
-        if cache.add(_seeded_key(quota.key), 1, quota.timeout):
-            seed = _used_in_period(token_pk, quota_first)
-            if seed:
-                results[1] = (cache.incr(quota.key, seed), True)
+    totals = {charge.key: total for charge, (total, _) in zip(charges, results, strict=True)}
+    if quota_key is not None and quota_key in {charge.key for charge in created}:
+        totals[quota_key] = _seeded(pk, quota_key, quota_first, totals[quota_key], created)
 
-    needed = max(cost, 1)
-    # What was used before this check, and whether this check fits under each limit.
-    states: dict[str, tuple[int, int, int]] = {}  # kind: (limit, used before, resets at)
-    if limits.rate is not None:
-        states["rate"] = (limits.rate, results[0][0] - cost, (minute + 1) * MINUTE)
-    if limits.quota is not None:
-        states["quota"] = (limits.quota, results[1][0] - cost, quota_reset)
-    if not states:
-        return Verdict(write_due=write_due)
-    refused = [kind for kind, (limit, used, _) in states.items() if used + needed > limit]
-    if refused:
-        counters.take_back(charges)
-    spent = 0 if refused else cost
-    remaining = {
-        kind: Remaining(
-            limit=limit,
-            remaining=max(limit - used - spent, 0),
-            resets_at=resets_at,
-            period="minute" if kind == "rate" else limits.period,
-        )
-        for kind, (limit, used, resets_at) in states.items()
-    }
-    if not refused:
-        return Verdict(
-            rate=remaining.get("rate"), quota=remaining.get("quota"), write_due=write_due
-        )
-    kind = "quota" if "quota" in refused else "rate"
+    give_back: list[Charge] = []
+    with _held_lock:
+        for held, limit, asked in ((rate, limits.rate, asks[0]), (quota, limits.quota, asks[1])):
+            if limit is None or held.key is None:
+                continue
+            over = min(max(totals[held.key] - limit, 0), asked)  # reserved past the limit
+            if over:
+                give_back.append(Charge(held.key, over, 0))
+            held.left += asked - over
+            held.seen = totals[held.key] - over
+        if rate.fits(limits.rate, cost, True) and quota.fits(limits.quota, cost, True):
+            verdict = _spend(pk, limits, cost, rate, quota, minute, quota_reset)
+        else:
+            # Refused: what this process holds goes back, for the others to use.
+            give_back += [Charge(h.key, h.left, 0) for h in (rate, quota) if h.key and h.left]
+            verdict = _refusal(limits, rate, quota, cost, now, minute, quota_reset)
+            rate.seen -= rate.left
+            quota.seen -= quota.left
+            rate.left = quota.left = 0
+    if give_back:
+        counters.take_back(give_back)
+    return verdict
+
+
+def _spend(
+    pk: int,
+    limits: Limits,
+    cost: int,
+    rate: _Held,
+    quota: _Held,
+    minute: int,
+    quota_reset: int,
+) -> Verdict:
+    """Take `cost` from what the process holds (under `_held_lock`): an allowed check."""
+    rate.left -= cost if limits.rate is not None else 0
+    quota.left -= cost if limits.quota is not None else 0
+    _held[pk] = (rate, quota)
+    return Verdict(
+        rate=_remaining(limits.rate, rate, (minute + 1) * MINUTE, "minute"),
+        quota=_remaining(limits.quota, quota, quota_reset, limits.period),
+    )
+
+
+def _refusal(
+    limits: Limits,
+    rate: _Held,
+    quota: _Held,
+    cost: int,
+    now: float,
+    minute: int,
+    quota_reset: int,
+) -> Verdict:
+    over_quota = not quota.fits(limits.quota, cost, True)
+    resets_at = quota_reset if over_quota else (minute + 1) * MINUTE
     return Verdict(
         allowed=False,
-        reason=QUOTA_EXCEEDED if kind == "quota" else RATE_LIMITED,
-        retry_after=max(states[kind][2] - int(now), 1),
-        rate=remaining.get("rate"),
-        quota=remaining.get("quota"),
-        write_due=write_due,
+        reason=QUOTA_EXCEEDED if over_quota else RATE_LIMITED,
+        retry_after=max(resets_at - int(now), 1),
+        rate=_remaining(limits.rate, rate, (minute + 1) * MINUTE, "minute"),
+        quota=_remaining(limits.quota, quota, quota_reset, limits.period),
     )
+
+
+def _remaining(limit: int | None, held: _Held, resets_at: int, period: str) -> Remaining | None:
+    if limit is None:
+        return None
+    return Remaining(
+        limit=limit, remaining=held.remaining(limit), resets_at=resets_at, period=period
+    )
+
+
+def _seeded(pk: int, key: str, first: date, total: int, created: list[Charge]) -> int:
+    """
+    A new quota counter: a new period, or the cache lost it. It starts from what the database
+    has of the period's use, once (the mark keeps a counter that merely was at 0 from being
+    seeded twice).
+    """
+    timeout = next(charge.timeout for charge in created if charge.key == key)
+    if cache.add(_seeded_key(key), 1, timeout):
+        seed = _used_in_period(pk, first)
+        if seed:
+            return cache.incr(key, seed)
+    return total
 
 
 def _last_use(at: float, client_ip: str | None) -> str:
@@ -417,12 +536,12 @@ def _last_use(at: float, client_ip: str | None) -> str:
 
 class UsageBuffer:
     """
-    Checks of tokens without limits, gathered in this process and added to the cache together,
-    about once a second (GATEWAY_USAGE_FLUSH_SECONDS), by one background thread: with no limit
-    to decide there is nothing to ask the cache per check, so such a check makes no round trip
-    to it. The thread's flush does what each check would have (counts, last use, the minute's
-    list) for every token at once, and runs the writer when it is due. A process that exits
-    flushes first; one that is killed loses its last second of counts.
+    The use of tokens (queries, last time and address), gathered in this process and added to
+    the cache together about once a second (GATEWAY_USAGE_FLUSH_SECONDS) by one background
+    thread, so that counting a check costs no round trip to the cache. The flush does what each
+    check would have (counts, last use, the minute's list) for every token at once, and runs the
+    writer when it is due. A process that exits flushes first; one that is killed loses its last
+    second of counts. (Limits are not decided here: see `_within_limits`.)
     """
 
     def __init__(self) -> None:
@@ -439,7 +558,7 @@ class UsageBuffer:
                 use[0] += cost
                 use[1] = now
                 use[2] = client_ip
-        if self._thread is None:
+        if self._thread is None and settings.GATEWAY_USAGE_FLUSH_SECONDS:
             self._start()
 
     def take(self) -> dict[int, list[Any]]:
@@ -463,15 +582,15 @@ class UsageBuffer:
         self._thread.start()
         atexit.register(self._flush_at_exit)
 
-    def flush(self, now: float) -> int:
+    def flush(self, now: float) -> tuple[int, bool]:
         """
         Add the gathered checks to the cache, as the current minute's (a check is at most about
-        a second late), and run the writer if this is its minute's first call: how many tokens
-        were flushed.
+        a second late): how many tokens were flushed, and whether the writer is due (a minute's
+        first counter, in any process, runs it).
         """
         uses = self.take()
         if not uses:
-            return 0
+            return 0, False
         try:
             minute = minute_of(now)
             pks = list(uses)
@@ -487,9 +606,14 @@ class UsageBuffer:
         for pk, (_, new) in zip(pks, results, strict=True):
             if new:
                 _list_for_writing(pk, minute)
-        if writer_due(now):
+        return len(pks), bool(created) and writer_due(now)
+
+    def flush_and_write(self, now: float) -> int:
+        """`flush`, then the writer if it is due: how many tokens were flushed."""
+        flushed, write_due = self.flush(now)
+        if write_due:
             write_finished_minutes(now)
-        return len(pks)
+        return flushed
 
     def _flush_every(self) -> None:
         while True:
@@ -498,7 +622,7 @@ class UsageBuffer:
 
     def _flush_at_exit(self) -> None:
         try:
-            self.flush(clock())
+            self.flush_and_write(clock())
         except Exception:
             logger.exception("Adding gathered token usage to the cache failed; trying again.")
         finally:
@@ -509,8 +633,8 @@ _buffer = UsageBuffer()
 
 
 def flush_buffered(now: float) -> int:
-    """This process's gathered checks, added to the cache now (`UsageBuffer.flush`)."""
-    return _buffer.flush(now)
+    """This process's gathered checks, added to the cache now, then the writer if it is due."""
+    return _buffer.flush_and_write(now)
 
 
 def _list_for_writing(pk: int, minute: int) -> None:

@@ -567,11 +567,13 @@ class Command(BaseCommand):
                 f"  {label:<28} {medians[top, bottom]:11.2f}x {_spread(per_round, 2):>13}"
             )
         goals = []
-        for bottom, goal, name in [("bare", GOAL_OF_BARE, "bare"), ("drf", GOAL_OF_DRF, "drf")]:
-            wanted = f"console usable ≥ {goal:g}x {'drf-api-key' if name == 'drf' else name}"
-            ratio = medians.get(("usable", bottom))
-            if ratio is None:
-                goals.append(f"{wanted}: not measured")
-            else:
-                goals.append(f"{wanted}: {'met' if ratio >= goal else 'NOT met'} ({ratio:.2f}x)")
+        for top, who in [("usable", "usable"), ("limited", "with limits")]:
+            for bottom, goal, name in [("bare", GOAL_OF_BARE, "bare"), ("drf", GOAL_OF_DRF, "drf")]:
+                wanted = f"console {who} ≥ {goal:g}x {'drf-api-key' if name == 'drf' else name}"
+                ratio = medians.get((top, bottom))
+                if ratio is None:
+                    goals.append(f"{wanted}: not measured")
+                else:
+                    verdict = "met" if ratio >= goal else "NOT met"
+                    goals.append(f"{wanted}: {verdict} ({ratio:.2f}x)")
         self.stdout.write("  Goals: " + "; ".join(goals) + ".")

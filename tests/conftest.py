@@ -6,6 +6,8 @@ staff runs Django admin.
 
 import os
 import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -399,3 +401,31 @@ def clock(monkeypatch):
     stopped = Clock()
     monkeypatch.setattr(usage, "clock", lambda: stopped.now)
     return stopped
+
+
+# --- Two processes sharing one cache -------------------------------------------------------------
+
+# Checks of one token under one rate limit, in a process of its own: prints how many were allowed.
+# Arguments: token pk, limit, the checks' time (Unix seconds), how many checks.
+CHECKS_UNDER_A_RATE_LIMIT = """
+import sys
+import django
+django.setup()
+from tokens import usage
+pk, limit, now, checks = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+limits = usage.Limits(rate=limit)
+print(sum(usage.meter(token_pk=pk, limits=limits, cost=1, now=now).allowed for _ in range(checks)))
+"""
+
+
+def in_two_processes(script: str, *args: object, timeout: int = 120) -> list[str]:
+    """What `script` prints, run by two processes at once on the tests' database and cache."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    command = [sys.executable, "-c", script, *map(str, args)]
+    workers = [
+        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    return [worker.communicate(timeout=timeout)[0].strip() for worker in workers]

@@ -5,19 +5,14 @@ cache, no limit is ever exceeded, and its last queries are counted one at a time
 """
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 
+from tests.conftest import CHECKS_UNDER_A_RATE_LIMIT, in_two_processes
 from tokens import usage
 from tokens.models import Token
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -129,31 +124,13 @@ def test_another_providers_key_reserves_nothing(
     assert asks == [] and rate_counter(token, clock.now) is None
 
 
-RESERVING_CHECKS = """
-import sys
-import django
-django.setup()
-from tokens import usage
-pk, limit, now, checks = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-limits = usage.Limits(rate=limit)
-print(sum(usage.meter(token_pk=pk, limits=limits, cost=1, now=now).allowed for _ in range(checks)))
-"""
-
-
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Needs Redis: set REDIS_URL.")
 def test_two_processes_reserving_ahead_never_get_more_than_the_limit(make_token, sentiment):
     token, _ = make_token(model=sentiment)
     now = (int(time.time()) // 60) * 60 + 1
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    command = [sys.executable, "-c", RESERVING_CHECKS, str(token.pk), "5000", str(now), "4000"]
 
-    workers = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    allowed = [int(worker.communicate(timeout=120)[0].strip()) for worker in workers]
+    printed = in_two_processes(CHECKS_UNDER_A_RATE_LIMIT, token.pk, 5_000, now, 4_000)
+    allowed = [int(count) for count in printed]
 
     # Never more than the limit; at most one batch fewer, held by the one that finished first.
     assert 5_000 - usage.LEASE_MOST <= sum(allowed) <= 5_000

@@ -5,22 +5,18 @@ check, and the same counts, last use and written rows as counting each check at 
 """
 
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from tests.conftest import START
+from tests.conftest import START, in_two_processes
+from tests.test_usage_metering import introspect, written
 from tokens import usage
-from tokens.models import Token, TokenUsage
+from tokens.models import Token
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime(2026, 12, 1).date()
 
 
@@ -32,19 +28,6 @@ def buffered(settings, monkeypatch):
     usage._buffer.take()  # nothing left over from another test
     yield
     usage._buffer.take()
-
-
-def introspect(client, key, token, **fields):
-    return client.post(
-        "/api/v1/introspect",
-        {"token": token, **fields},
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {key}"},
-    )
-
-
-def written(token) -> dict:
-    return dict(TokenUsage.objects.filter(token=token).values_list("day", "queries"))
 
 
 def minute_count(token, now) -> int | None:
@@ -217,16 +200,8 @@ print(usage.flush_buffered(now))
 def test_two_processes_gather_into_one_count_in_redis(make_token, sentiment):
     token, _ = make_token(model=sentiment)
     now = (int(time.time()) // 60) * 60 + 1
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    command = [sys.executable, "-c", BUFFERED_CHECKS, str(token.pk), "40", str(now)]
 
-    workers = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    flushed = [int(worker.communicate(timeout=60)[0].strip()) for worker in workers]
+    flushed = [int(count) for count in in_two_processes(BUFFERED_CHECKS, token.pk, 40, now)]
 
     assert flushed == [1, 1]
     assert minute_count(token, now) == 80

@@ -4,17 +4,14 @@ says why and for how long, counts for nothing, and every usable answer says what
 """
 
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 
 from console.errors import DomainError
 from models_registry.services import update_model
-from tests.conftest import ROOT, START, TEST_ACTOR
+from tests.conftest import CHECKS_UNDER_A_RATE_LIMIT, START, TEST_ACTOR, in_two_processes
 from tests.test_usage_metering import introspect
 from tokens import services, usage
 from tokens.models import TokenUsage
@@ -171,36 +168,14 @@ def test_changing_limits_is_one_event(make_token, sentiment):
     }
 
 
-SHARED_CHECKS = """
-import django, os, sys
-django.setup()
-from tokens import usage
-limits = usage.Limits(rate=int(sys.argv[2]))
-now = float(sys.argv[3])
-allowed = sum(
-    usage.meter(token_pk=int(sys.argv[1]), limits=limits, cost=1, now=now).allowed
-    for _ in range(int(sys.argv[4]))
-)
-print(allowed)
-"""
-
-
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Needs Redis: set REDIS_URL.")
 def test_a_limit_holds_across_two_processes_sharing_redis(make_token, sentiment):
     token, _ = make_token(model=sentiment)
     # The checks' own minute, whenever the processes run.
     now = (int(usage.clock()) // 60) * 60 + 1
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     # Each asks 100 times under one limit of 150: whichever runs first, together they get 150.
-    command = [sys.executable, "-c", SHARED_CHECKS, str(token.pk), "150", str(now), "100"]
-
-    workers = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    allowed = [int(worker.communicate(timeout=60)[0].strip()) for worker in workers]
+    printed = in_two_processes(CHECKS_UNDER_A_RATE_LIMIT, token.pk, 150, now, 100)
+    allowed = [int(count) for count in printed]
 
     assert sum(allowed) == 150
     assert all(count > 0 for count in allowed)  # both processes counted against one limit

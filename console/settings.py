@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "tokens.gateway.GatewayShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "console.middleware.NoStoreByDefaultMiddleware",
+    # An API POST with an Idempotency-Key runs once; its retries get the first answer.
+    "console.api.idempotency.IdempotencyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -327,6 +329,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "console.api.schema.document_idempotency",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "TokenStatusEnum": "tokens.models.TokenStatus",

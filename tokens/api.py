@@ -103,11 +103,20 @@ class NewTokenSerializer(TokenSerializer):
     """A token just created: the only answer that carries its secret."""
 
     token = serializers.CharField(
-        read_only=True, help_text="The secret. Shown once, in this answer: it is not stored."
+        read_only=True,
+        allow_null=True,
+        help_text="The secret. Shown once, in this answer: it is not stored. Null in an answer "
+        "replayed for a retry with the same `Idempotency-Key`.",
+    )
+    secret_message = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text="Only in a replayed answer (`Idempotent-Replayed: true`): how to get a new "
+        "secret, as the first one is not stored.",
     )
 
     class Meta(TokenSerializer.Meta):
-        fields = [*TokenSerializer.Meta.fields, "token"]
+        fields = [*TokenSerializer.Meta.fields, "token", "secret_message"]
         read_only_fields = fields
 
 

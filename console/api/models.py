@@ -74,3 +74,27 @@ class LicenseKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdempotentRequest(models.Model):
+    """
+    A POST sent with an `Idempotency-Key`, and its answer once it has one (console.api.idempotency):
+    kept 24 hours per license key, so that a retry gets the first answer again. Never a secret.
+    """
+
+    license_key = models.ForeignKey(LicenseKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the method, path and body
+    created_at = models.DateTimeField()
+    status = models.PositiveSmallIntegerField(null=True)  # empty while the first one runs
+    body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("license_key", "key", name="idempotency_key_unique_per_key")
+        ]
+        indexes = [models.Index(fields=["license_key", "created_at"], name="idempotency_age_idx")]
+
+    def __str__(self) -> str:
+        return self.key

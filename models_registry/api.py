@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
+from console.api.serializers import StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
@@ -26,7 +27,7 @@ DEFAULT_QUOTA_HELP = (
 )
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     name = TextField(max_length=MODEL_NAME_MAX_LENGTH)
     description = TextField(required=False, allow_blank=True, default="")
     default_rate_limit = LimitField(default=None, help_text=DEFAULT_RATE_HELP)
@@ -48,7 +49,9 @@ class ModelSerializer(serializers.ModelSerializer):
         read_only_fields = ["model_id"]
 
 
-class ModelUpdateSerializer(serializers.Serializer):
+class ModelUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = ModelSerializer
+
     name = TextField(required=False, max_length=MODEL_NAME_MAX_LENGTH)
     description = TextField(required=False, allow_blank=True)
     default_rate_limit = LimitField(help_text=DEFAULT_RATE_HELP)

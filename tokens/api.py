@@ -22,6 +22,7 @@ from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
+from console.api.serializers import NoInputSerializer, StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry.selectors import models_for
 from tokens import gateway, services
@@ -161,7 +162,12 @@ RATE_LIMIT_HELP = "Queries per minute, from 1; null: the model's default, if any
 QUOTA_HELP = "Queries per `quota_period`, from 1; null: the model's default, if any."
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = NewTokenSerializer
+    refused_here = {
+        "status": "A new token is always ACTIVE: change its status with PATCH once it exists."
+    }
+
     name = TextField(max_length=TOKEN_NAME_MAX_LENGTH)
     model_id = ModelIdField(
         required=False,
@@ -186,7 +192,9 @@ class TokenCreateSerializer(serializers.Serializer):
     quota_period = quota_period_field(default=None)
 
 
-class TokenUpdateSerializer(serializers.Serializer):
+class TokenUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = TokenSerializer
+
     name = TextField(required=False, max_length=TOKEN_NAME_MAX_LENGTH)
     note = TextField(required=False, allow_blank=True)
     expires_at = UnixTimestampField(required=False, help_text="Unix time in seconds.")
@@ -205,13 +213,16 @@ class TokenUpdateSerializer(serializers.Serializer):
     quota_period = quota_period_field()
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictInputMixin, serializers.Serializer):
     model_id = ModelIdField()
 
 
 # --- Provider endpoints -----------------------------------------------------------------------
 
-_ACTION_ERRORS = error_responses(404, 409)
+_ACTION_ERRORS = error_responses(400, 404, 409, 415)  # 400, 415: a body they do not take
+# Actions that take no input read forms too: an empty form is no input (`curl -d ''`, a test
+# client's POST), and a field in one is refused as in JSON rather than ignored.
+_NO_INPUT_PARSERS = [BoundedJSONParser, FormParser, MultiPartParser]
 
 
 @extend_schema_view(
@@ -322,11 +333,11 @@ class TokenViewSet(
         request=None,
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def unassign(self, request, token_id):
-        return self._answer(
-            services.unassign_token(actor=actor_for(request), token=self.get_object())
-        )
+        token = self.get_object()
+        self._input(NoInputSerializer)
+        return self._answer(services.unassign_token(actor=actor_for(request), token=token))
 
     @extend_schema(
         summary="Renew a token",
@@ -334,9 +345,11 @@ class TokenViewSet(
         request=None,
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def renew(self, request, token_id):
-        return self._answer(services.renew_token(actor=actor_for(request), token=self.get_object()))
+        token = self.get_object()
+        self._input(NoInputSerializer)
+        return self._answer(services.renew_token(actor=actor_for(request), token=token))
 
     @extend_schema(
         summary="Cancel a token",
@@ -344,11 +357,11 @@ class TokenViewSet(
         request=None,
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def cancel(self, request, token_id):
-        return self._answer(
-            services.cancel_token(actor=actor_for(request), token=self.get_object())
-        )
+        token = self.get_object()
+        self._input(NoInputSerializer)
+        return self._answer(services.cancel_token(actor=actor_for(request), token=token))
 
 
 # --- Introspection (RFC 7662), for the provider's query gateway -------------------------------

@@ -332,9 +332,10 @@ def update_token(
     Change any of a token's fields at once (the Edit dialog and the API's PATCH).
 
     `model` may be set only while the token is unassigned (assigning it), or to None (removing
-    the assignment); moving an assigned token to another model is refused: remove the assignment
-    first. A cancelled token keeps its name and note editable and nothing else. Each field that
-    really changes gets its own event (renamed, note changed, suspended...); the limits one.
+    the assignment), or to the model it has (no change); moving an assigned token to another
+    model is refused: remove the assignment first. A cancelled token keeps its name and note
+    editable and nothing else. Each field that really changes gets its own event (renamed, note
+    changed, suspended...); the limits one.
     """
     with transaction.atomic():
         current = _locked(token)
@@ -368,7 +369,7 @@ def update_token(
             _record_limits(actor, current, [f for f in changed if f in _LIMITS], before)
         if model is not UNSET and model is None and current.model_id is not None:
             _unassign(actor, current)
-        elif model is not UNSET and model is not None and model.pk != current.model_id:
+        elif model is not UNSET and model is not None:
             _assign(actor, current, model)
     return _refreshed(token)
 
@@ -425,8 +426,13 @@ def renew_token(*, actor: Actor, token: Token) -> Token:
 
 
 def _assign(actor: Actor, current: Token, model: AIModel) -> None:
-    """Assign the locked token `current` to `model`, and record it."""
+    """
+    Assign the locked token `current` to `model`, and record it. Already assigned to `model`,
+    it stays as it is: what was asked is so, and nothing is recorded.
+    """
     _check_model_is_providers(provider=current.provider, model=model)
+    if current.model_id == model.pk:
+        return
     # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
     # still unassigned, on every database, with or without row locks.
     assigned = (
@@ -445,7 +451,8 @@ def _assign(actor: Actor, current: Token, model: AIModel) -> None:
         )
     )
     if not assigned:
-        _refuse_assignment(current)
+        _refuse_assignment(current, model)
+        return
     # The same rule as the UPDATE's, on the row this transaction holds.
     needs_new_evk = current.last_model_id not in (None, model.pk) or (
         current.last_model_id == model.pk and current.needs_new_evk
@@ -463,11 +470,16 @@ def _assign(actor: Actor, current: Token, model: AIModel) -> None:
     )
 
 
-def _refuse_assignment(token: Token) -> None:
-    """Say why the token could not be assigned: deleted, cancelled, or assigned already."""
+def _refuse_assignment(token: Token, model: AIModel) -> None:
+    """
+    Say why the token could not be assigned: deleted, cancelled, or assigned already (to
+    another model: assigned to `model` meanwhile, it is as asked and nothing is refused).
+    """
     current = Token.objects.select_related("model").filter(pk=token.pk).first()
     if current is None:
         raise Gone(GONE)
+    if current.model_id == model.pk:
+        return
     _refuse_if_cancelled(current, "be assigned", field="model")
     raise Conflict(
         f"“{current.name}” is already assigned to “{current.model}”. Only unassigned tokens can "
@@ -481,9 +493,10 @@ def assign_token(*, actor: Actor, token: Token, model: AIModel) -> Token:
     """
     Assign an unassigned token to one of its provider's models.
 
-    Only an unassigned, uncancelled token can be assigned. When the model differs from the one
-    the token last had, `needs_new_evk` is set: the end user must generate a new Evaluation Key
-    for the new model.
+    Only an unassigned, uncancelled token can be assigned; one assigned to `model` already stays
+    as it is, without an error (as `update_token` with its own model). When the model differs
+    from the one the token last had, `needs_new_evk` is set: the end user must generate a new
+    Evaluation Key for the new model.
     """
     with transaction.atomic():
         _assign(actor, _locked(token), model)

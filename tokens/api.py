@@ -26,7 +26,7 @@ from console.api.serializers import NoInputSerializer, StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry.selectors import models_for
 from tokens import gateway, services
-from tokens.filters import SORTS, TokenFilter
+from tokens.filters import SORTS, ApiTokenFilter
 from tokens.gateway import MAX_COST
 from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
@@ -235,7 +235,6 @@ _NO_INPUT_PARSERS = [BoundedJSONParser, FormParser, MultiPartParser]
                 enum=[*SORTS, *(f"-{key}" for key in SORTS)],
                 description="One column; a leading `-` sorts descending. Default `-created`.",
             ),
-            OpenApiParameter("model", description="A `model_id`: that model's tokens."),
         ],
         responses={200: TokenSerializer(many=True), **error_responses(400, 404)},
     ),
@@ -254,7 +253,7 @@ class TokenViewSet(
     lookup_field = "token_id"
     lookup_value_regex = "[0-9A-Za-z_]+"
     filter_backends = [DjangoFilterBackend]
-    filterset_class = TokenFilter
+    filterset_class = ApiTokenFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -21,7 +21,7 @@ from console.accounts.models import Provider
 from console.audit.actors import Actor
 from console.audit.models import Action, TargetKind
 from console.audit.services import Target, record, record_each
-from console.errors import Conflict, DomainError, Gone
+from console.errors import Conflict, DomainError, Gone, Precondition
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
 from console.text import clean_long_text, clean_unique_name, duplicate_name
@@ -225,6 +225,14 @@ def _locked(token: Token) -> Token:
         raise Gone(GONE) from None
 
 
+def _current(token: Token, precondition: Precondition | None) -> Token:
+    """The token's locked row, once the caller's `precondition` has accepted it."""
+    current = _locked(token)
+    if precondition is not None:
+        precondition(current)
+    return current
+
+
 def _refreshed(token: Token) -> Token:
     """`token` with its row's values after a change, or Gone if it was deleted meanwhile."""
     try:
@@ -327,6 +335,7 @@ def update_token(
     rate_limit: int | None = UNSET,
     quota: int | None = UNSET,
     quota_period: str | None = UNSET,
+    precondition: Precondition | None = None,
 ) -> Token:
     """
     Change any of a token's fields at once (the Edit dialog and the API's PATCH).
@@ -335,10 +344,11 @@ def update_token(
     the assignment), or to the model it has (no change); moving an assigned token to another
     model is refused: remove the assignment first. A cancelled token keeps its name and note
     editable and nothing else. Each field that really changes gets its own event (renamed, note
-    changed, suspended...); the limits one.
+    changed, suspended...); the limits one. `precondition` checks the token as the change finds
+    it, locked, before anything changes.
     """
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         before = {field: getattr(current, field) for field in _EDITABLE}
         if name is not UNSET:
             current.name = clean_token_name(
@@ -399,15 +409,17 @@ def activate_token(*, actor: Actor, token: Token) -> Token:
     return update_token(actor=actor, token=token, status=TokenStatus.ACTIVE)
 
 
-def cancel_token(*, actor: Actor, token: Token) -> Token:
+def cancel_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> Token:
     """Cancel a token for good."""
-    return update_token(actor=actor, token=token, status=TokenStatus.CANCELED)
+    return update_token(
+        actor=actor, token=token, status=TokenStatus.CANCELED, precondition=precondition
+    )
 
 
-def renew_token(*, actor: Actor, token: Token) -> Token:
+def renew_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> Token:
     """Expiration becomes now plus the default lifetime; cancelled tokens cannot be renewed."""
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         _refuse_if_cancelled(current, "be renewed")
         before = current.expires_at
         current.expires_at = default_expiration(current.provider)
@@ -489,7 +501,9 @@ def _refuse_assignment(token: Token, model: AIModel) -> None:
     )
 
 
-def assign_token(*, actor: Actor, token: Token, model: AIModel) -> Token:
+def assign_token(
+    *, actor: Actor, token: Token, model: AIModel, precondition: Precondition | None = None
+) -> Token:
     """
     Assign an unassigned token to one of its provider's models.
 
@@ -499,7 +513,7 @@ def assign_token(*, actor: Actor, token: Token, model: AIModel) -> Token:
     Evaluation Key for the new model.
     """
     with transaction.atomic():
-        _assign(actor, _locked(token), model)
+        _assign(actor, _current(token, precondition), model)
     return _refreshed(token)
 
 
@@ -524,17 +538,19 @@ def _unassign(actor: Actor, current: Token) -> None:
     )
 
 
-def unassign_token(*, actor: Actor, token: Token) -> Token:
+def unassign_token(
+    *, actor: Actor, token: Token, precondition: Precondition | None = None
+) -> Token:
     """Remove a token's assignment: it stays, unassigned, and stops authenticating."""
     with transaction.atomic():
-        _unassign(actor, _locked(token))
+        _unassign(actor, _current(token, precondition))
     return _refreshed(token)
 
 
-def delete_token(*, actor: Actor, token: Token) -> None:
+def delete_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> None:
     """Delete a token for good; its secret stops working at once. Its history stays."""
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         if not Token.objects.filter(pk=current.pk).delete()[0]:
             raise Gone(GONE)
         record(

@@ -69,6 +69,7 @@ ERROR_DESCRIPTIONS = {
     401: "Missing, invalid or revoked credentials.",
     404: "Not found, or not yours.",
     409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
+    412: "Changed since you read it (If-Match): GET it again; nothing was changed.",
     415: "Send JSON (`Content-Type: application/json`).",
     429: "Too many bad license keys from your address: wait `Retry-After` seconds.",
 }
@@ -126,7 +127,8 @@ def api_exception_handler(exc, context):
     request = context["request"]
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        code: int = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
+        # The rule's kind: 400, 409 (Conflict), 404 (NotFound, Gone) or 412 (Stale).
+        code: int = exc.status
         errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
         body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):

@@ -491,7 +491,10 @@ class IntrospectView(APIView):
             "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
             "application/json": IntrospectionRequestSerializer,
         },
-        responses={200: IntrospectionSerializer, **error_responses(400, 415)},
+        responses={
+            200: IntrospectionSerializer,
+            **error_responses(400, 415, rate_limited=False),
+        },
     )
     def post(self, request):
         return gateway.introspect(request._request)
@@ -542,7 +545,7 @@ class OwnTokenView(APIView):
     @extend_schema(
         summary="Show my token (end users)",
         description="Records the token's use (time and address) without counting a query.",
-        responses={200: EndUserTokenSerializer, 401: error_responses()[401]},
+        responses={200: EndUserTokenSerializer, 401: error_responses(rate_limited=False)[401]},
     )
     def get(self, request):
         return gateway.own_token(request._request)

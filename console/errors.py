@@ -2,12 +2,15 @@
 The one error type that every service raises when a rule is broken, and what kind it is.
 
 A service raises `DomainError` (bad input), or one of its kinds: `Conflict` (the request is fine
-but the current state forbids it: already assigned, cancelled, name taken) or `NotFound` (the
-object is not there, or is not yours; `Gone` when it was deleted meanwhile). Each kind carries
-its HTTP status, so the pages and the JSON API answer a broken rule with the same status.
+but the current state forbids it: already assigned, cancelled, name taken), `NotFound` (the
+object is not there, or is not yours; `Gone` when it was deleted meanwhile) or `Stale` (the
+caller's precondition refused the object as it is now). Each kind carries its HTTP status, so
+the pages and the JSON API answer a broken rule with the same status.
 """
 
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 
 class DomainError(Exception):
@@ -48,3 +51,20 @@ class Gone(NotFound):
 
     def __init__(self, message: str, *, code: str = "gone"):
         super().__init__(message, code=code)
+
+
+class Stale(DomainError):
+    """The object changed since the caller read it (the API's If-Match): nothing was changed."""
+
+    status = HTTPStatus.PRECONDITION_FAILED
+
+    def __init__(self, message: str, *, code: str = "precondition_failed"):
+        super().__init__(message, code=code)
+
+
+Precondition = Callable[[Any], None]
+"""
+A caller's check of the object as its write finds it, locked, before anything changes (the
+API's If-Match): it raises `Stale` to change nothing. Services that take one run it in the
+write's own transaction, so no change can land between the check and the write.
+"""

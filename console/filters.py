@@ -6,7 +6,6 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 
@@ -36,20 +35,44 @@ class StartOfDayFilter(django_filters.DateFilter):
 
 
 class UnixTimestampFormField(forms.IntegerField):
-    """A moment as whole seconds since 1970-01-01 UTC, as every timestamp of the API is."""
+    """
+    A moment as whole seconds since 1970-01-01 UTC, as every timestamp of the API is. A
+    parameter given empty (`?until=`) is refused, not taken as no filter: a script whose
+    variable came out empty would otherwise get everything, unfiltered, without a word.
+    """
 
     EARLIEST, LATEST = 0, 253_402_300_799  # 1970-01-01 to 9999-12-31T23:59:59Z
+    MESSAGE = f"Give a Unix timestamp in seconds, from {EARLIEST} to {LATEST}."
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", self.EARLIEST)
         kwargs.setdefault("max_value", self.LATEST)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": self.MESSAGE, "min_value": self.MESSAGE, "max_value": self.MESSAGE},
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(
+                f"{self.MESSAGE} Leave the parameter out for no limit.", code="empty"
+            )
         seconds = super().clean(value)
         return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class UnixTimestampFilter(django_filters.Filter):
     field_class = UnixTimestampFormField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the schema, an integer in range described by this filter's label: an override is
+        # the only way to give the type, and one on the class would drop every label.
+        schema = {
+            "type": "integer",
+            "minimum": UnixTimestampFormField.EARLIEST,
+            "maximum": UnixTimestampFormField.LATEST,
+            "description": self.label,
+        }
+        extend_schema_field(schema)(self)  # type: ignore[type-var]  # typed for classes only

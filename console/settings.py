@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The query gateway's endpoints answer here, past everything pages need (tokens.gateway).
     "tokens.gateway.GatewayShortcutMiddleware",
+    # Answers to a license key's requests say where its API_RATE_LIMIT stands.
+    "console.api.throttling.RateLimitHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "console.middleware.NoStoreByDefaultMiddleware",
     # An API POST with an Idempotency-Key runs once; its retries get the first answer.
@@ -369,6 +371,12 @@ if TRUSTED_PROXY_COUNT < 1:
 API_BAD_KEY_LIMIT = envint("API_BAD_KEY_LIMIT", "20")
 if API_BAD_KEY_LIMIT < 1:
     raise ImproperlyConfigured("API_BAD_KEY_LIMIT must be at least 1.")
+# Requests one license key may make to the management API in a minute, each answered with
+# RateLimit-* headers, past it 429; unset, blank or 0: no limit, no headers. The gateway's
+# endpoints (introspection, an end user's own token) are not counted (console.api.throttling).
+API_RATE_LIMIT = optional_envint("API_RATE_LIMIT") or 0
+if API_RATE_LIMIT < 0:
+    raise ImproperlyConfigured("API_RATE_LIMIT must be 0 (no limit) or more.")
 
 # The cache: what app servers share beyond the database (tokens' usage counts and limits, the
 # API's bad-key counts). Redis when REDIS_URL is set, as it must be with several processes;

@@ -10,6 +10,14 @@ from rest_framework.response import Response
 from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
+from console.api.preconditions import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    ConditionalObjectMixin,
+)
+from console.api.serializers import StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry import services
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
@@ -26,7 +34,7 @@ DEFAULT_QUOTA_HELP = (
 )
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     name = TextField(max_length=MODEL_NAME_MAX_LENGTH)
     description = TextField(required=False, allow_blank=True, default="")
     default_rate_limit = LimitField(default=None, help_text=DEFAULT_RATE_HELP)
@@ -48,7 +56,9 @@ class ModelSerializer(serializers.ModelSerializer):
         read_only_fields = ["model_id"]
 
 
-class ModelUpdateSerializer(serializers.Serializer):
+class ModelUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = ModelSerializer
+
     name = TextField(required=False, max_length=MODEL_NAME_MAX_LENGTH)
     description = TextField(required=False, allow_blank=True)
     default_rate_limit = LimitField(help_text=DEFAULT_RATE_HELP)
@@ -66,18 +76,21 @@ class ModelUpdateSerializer(serializers.Serializer):
         responses={201: ModelSerializer, **error_responses(400, 409, 415)},
     ),
     retrieve=extend_schema(
-        summary="Get a model", responses={200: ModelSerializer, **error_responses(404)}
+        summary="Get a model",
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={200: ModelSerializer, **NOT_MODIFIED, **error_responses(404)},
     ),
     partial_update=extend_schema(
         summary="Update a model",
         description="Change its name, description or default limits; fields left out stay. "
         "New defaults apply from each token's next check.",
         request=ModelUpdateSerializer,
-        responses={200: ModelSerializer, **error_responses(400, 404, 409, 415)},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: ModelSerializer, **error_responses(400, 404, 409, 412, 415)},
     ),
 )
 class ModelViewSet(
-    OwnObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OwnObjectMixin, ConditionalObjectMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     # The provider's AI models (workloads). A comment, not a docstring: drf-spectacular would
     # repeat a docstring as every endpoint's description.
@@ -85,6 +98,7 @@ class ModelViewSet(
     queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ModelSerializer
     not_found_message = "No such model among yours."
+    object_noun = "model"
     lookup_field = "model_id"
     lookup_value_regex = "[0-9A-Za-z_]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -105,6 +119,9 @@ class ModelViewSet(
         changes = ModelUpdateSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         model = services.update_model(
-            actor=actor_for(request), model=model, **changes.validated_data
+            actor=actor_for(request),
+            model=model,
+            precondition=self.if_match(),
+            **changes.validated_data,
         )
-        return Response(self.get_serializer(model).data)
+        return self.answer_with_etag(model)

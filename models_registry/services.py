@@ -8,7 +8,7 @@ from console.accounts.models import Provider
 from console.audit.actors import Actor
 from console.audit.models import Action
 from console.audit.services import record
-from console.errors import Gone
+from console.errors import Gone, Precondition
 from console.text import clean_long_text, clean_unique_name, duplicate_name
 from models_registry.models import MODEL_NAME_MAX_LENGTH, AIModel
 from models_registry.selectors import models_for
@@ -103,13 +103,17 @@ def update_model(
     default_rate_limit: int | None = _UNSET,
     default_quota: int | None = _UNSET,
     default_quota_period: str | None = _UNSET,
+    precondition: Precondition | None = None,
 ) -> AIModel:
     """
     Rename a model, change its description, or its default limits (for its tokens that set
-    none of their own, from their next check); its tokens show the new name.
+    none of their own, from their next check); its tokens show the new name. `precondition`
+    checks the model as the change finds it, locked, before anything changes.
     """
     with transaction.atomic():
         current = _locked(model)
+        if precondition is not None:
+            precondition(current)
         stored_name, stored_description = current.name, current.description
         stored_defaults = {field: getattr(current, field) for field in _DEFAULTS}
         if (default_rate_limit, default_quota, default_quota_period) != (_UNSET,) * 3:

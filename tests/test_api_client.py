@@ -93,10 +93,11 @@ def test_remove_assignment_renew_update_status_and_delete(sdk):
 
 def test_errors_carry_the_servers_message_status_and_fields(sdk):
     model_id = sdk.create_model("m")
+    other_id = sdk.create_model("other")
     token_id, _ = sdk.generate_query_token(model_id, "t")
 
     with pytest.raises(ApiError) as conflict:
-        sdk.assign_token_to_model(token_id, model_id)
+        sdk.assign_token_to_model(token_id, other_id)
     with pytest.raises(ApiError) as invalid:
         sdk.generate_query_token(model_id, "")
     with pytest.raises(ApiError) as final:
@@ -134,7 +135,8 @@ def test_the_readmes_client_snippet_runs_as_written(live_server, alice, capsys, 
 
     assert "409" in capsys.readouterr().out
     assert sorted(model.name for model in ManagementClient(key, live_server.url).list_models()) == [
-        "model_name"
+        "model_name",
+        "other_model",
     ]
 
 

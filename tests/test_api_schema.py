@@ -120,8 +120,8 @@ def test_fuzzed_requests_never_get_a_server_error(case, fuzz_world):
     assert response.status_code < 500, case.as_curl_command(headers=headers)
     # Every other check stands: documented status codes, content types and bodies, auth. These
     # two expect the schema to say everything; our rules go further (one of *your* models, an
-    # expiration inside the allowed range), and unknown or empty filters are ignored, as on the
-    # Tokens List page.
+    # expiration inside the allowed range), and unknown query parameters and empty choices are
+    # ignored, as on the Tokens List page.
     case.validate_response(
         response,
         headers=headers,

@@ -319,6 +319,30 @@ def test_assigned_token_cannot_be_assigned_again(make_token, sentiment, vision):
     assert Token.objects.get(pk=token.pk).model == sentiment
 
 
+def test_assigning_a_token_to_the_model_it_has_changes_and_records_nothing(make_token, sentiment):
+    from console.audit.models import Event
+
+    token, _ = make_token(model=sentiment)
+    before = Token.objects.get(pk=token.pk)
+    events = Event.objects.count()
+
+    services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
+
+    after = Token.objects.get(pk=token.pk)
+    assert (after.model, after.updated_at) == (sentiment, before.updated_at)
+    assert Event.objects.count() == events
+
+
+def test_stale_copy_assigning_the_model_given_meanwhile_is_no_conflict(make_token, sentiment):
+    token, _ = make_token()
+    stale = Token.objects.get(pk=token.pk)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=sentiment)
+
+    services.assign_token(actor=TEST_ACTOR, token=stale, model=sentiment)
+
+    assert Token.objects.get(pk=token.pk).model == sentiment
+
+
 def test_stale_copy_cannot_assign_a_token_assigned_meanwhile(make_token, sentiment, vision):
     token, _ = make_token()
     stale = Token.objects.get(pk=token.pk)

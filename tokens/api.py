@@ -22,10 +22,18 @@ from console.api.authentication import key_provider
 from console.api.errors import OwnObjectMixin, error_responses
 from console.api.fields import TextField, UnixTimestampField
 from console.api.parsers import BoundedJSONParser
+from console.api.preconditions import (
+    ETAG_HEADER,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    ConditionalObjectMixin,
+)
+from console.api.serializers import NoInputSerializer, StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry.selectors import models_for
 from tokens import gateway, services
-from tokens.filters import SORTS, TokenFilter
+from tokens.filters import SORTS, ApiTokenFilter
 from tokens.gateway import MAX_COST
 from tokens.models import MAX_LIMIT, TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
 from tokens.selectors import tokens_for
@@ -170,7 +178,12 @@ RATE_LIMIT_HELP = "Queries per minute, from 1; null: the model's default, if any
 QUOTA_HELP = "Queries per `quota_period`, from 1; null: the model's default, if any."
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = NewTokenSerializer
+    refused_here = {
+        "status": "A new token is always ACTIVE: change its status with PATCH once it exists."
+    }
+
     name = TextField(max_length=TOKEN_NAME_MAX_LENGTH)
     model_id = ModelIdField(
         required=False,
@@ -195,7 +208,9 @@ class TokenCreateSerializer(serializers.Serializer):
     quota_period = quota_period_field(default=None)
 
 
-class TokenUpdateSerializer(serializers.Serializer):
+class TokenUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    represented_by = TokenSerializer
+
     name = TextField(required=False, max_length=TOKEN_NAME_MAX_LENGTH)
     note = TextField(required=False, allow_blank=True)
     expires_at = UnixTimestampField(required=False, help_text="Unix time in seconds.")
@@ -214,13 +229,16 @@ class TokenUpdateSerializer(serializers.Serializer):
     quota_period = quota_period_field()
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictInputMixin, serializers.Serializer):
     model_id = ModelIdField()
 
 
 # --- Provider endpoints -----------------------------------------------------------------------
 
-_ACTION_ERRORS = error_responses(404, 409)
+_ACTION_ERRORS = error_responses(400, 404, 409, 412, 415)  # 400, 415: a body they do not take
+# Actions that take no input read forms too: an empty form is no input (`curl -d ''`, a test
+# client's POST), and a field in one is refused as in JSON rather than ignored.
+_NO_INPUT_PARSERS = [BoundedJSONParser, FormParser, MultiPartParser]
 
 
 @extend_schema_view(
@@ -233,26 +251,28 @@ _ACTION_ERRORS = error_responses(404, 409)
                 enum=[*SORTS, *(f"-{key}" for key in SORTS)],
                 description="One column; a leading `-` sorts descending. Default `-created`.",
             ),
-            OpenApiParameter("model", description="A `model_id`: that model's tokens."),
         ],
         responses={200: TokenSerializer(many=True), **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
-        summary="Get a token", responses={200: TokenSerializer, **error_responses(404)}
+        summary="Get a token",
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={200: TokenSerializer, **NOT_MODIFIED, **error_responses(404)},
     ),
 )
 class TokenViewSet(
-    OwnObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OwnObjectMixin, ConditionalObjectMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     # The provider's User Access Tokens (a comment: a docstring would become every description).
 
     queryset = Token.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = TokenSerializer
     not_found_message = "No such token among yours."
+    object_noun = "token"
     lookup_field = "token_id"
     lookup_value_regex = "[0-9A-Za-z_]+"
     filter_backends = [DjangoFilterBackend]
-    filterset_class = TokenFilter
+    filterset_class = ApiTokenFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -294,7 +314,8 @@ class TokenViewSet(
     @extend_schema(
         summary="Update a token",
         request=TokenUpdateSerializer,
-        responses={200: TokenSerializer, **error_responses(400, 404, 409, 415)},
+        parameters=[IF_MATCH, ETAG_HEADER],
+        responses={200: TokenSerializer, **error_responses(400, 404, 409, 412, 415)},
     )
     def partial_update(self, request, token_id):
         token = self.get_object()
@@ -304,11 +325,20 @@ class TokenViewSet(
             del changes["expires_at"]
         if "model_id" in changes:
             changes["model"] = changes.pop("model_id")
-        return self._answer(services.update_token(actor=actor_for(request), token=token, **changes))
+        token = services.update_token(
+            actor=actor_for(request), token=token, precondition=self.if_match(), **changes
+        )
+        return self.answer_with_etag(token)
 
-    @extend_schema(summary="Delete a token", responses={204: None, **error_responses(404)})
+    @extend_schema(
+        summary="Delete a token",
+        parameters=[IF_MATCH],
+        responses={204: None, **error_responses(404, 412)},
+    )
     def destroy(self, request, token_id):
-        services.delete_token(actor=actor_for(request), token=self.get_object())
+        services.delete_token(
+            actor=actor_for(request), token=self.get_object(), precondition=self.if_match()
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -316,47 +346,67 @@ class TokenViewSet(
         description="Only unassigned tokens can be assigned. A token assigned to a different "
         "model than before answers `needs_new_evk: true`: its end user needs a new EVK.",
         request=AssignSerializer,
-        responses={200: TokenSerializer, **error_responses(400, 404, 409, 415)},
+        parameters=[IF_MATCH],
+        responses={200: TokenSerializer, **error_responses(400, 404, 409, 412, 415)},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, token_id):
         token = self.get_object()
         model = self._input(AssignSerializer)["model_id"]
         return self._answer(
-            services.assign_token(actor=actor_for(request), token=token, model=model)
+            services.assign_token(
+                actor=actor_for(request), token=token, model=model, precondition=self.if_match()
+            )
         )
 
     @extend_schema(
         summary="Remove a token's assignment",
         request=None,
+        parameters=[IF_MATCH],
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def unassign(self, request, token_id):
+        token = self.get_object()
+        self._input(NoInputSerializer)
         return self._answer(
-            services.unassign_token(actor=actor_for(request), token=self.get_object())
+            services.unassign_token(
+                actor=actor_for(request), token=token, precondition=self.if_match()
+            )
         )
 
     @extend_schema(
         summary="Renew a token",
         description="Its expiration becomes now plus the default lifetime (30 days).",
         request=None,
+        parameters=[IF_MATCH],
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def renew(self, request, token_id):
-        return self._answer(services.renew_token(actor=actor_for(request), token=self.get_object()))
+        token = self.get_object()
+        self._input(NoInputSerializer)
+        return self._answer(
+            services.renew_token(
+                actor=actor_for(request), token=token, precondition=self.if_match()
+            )
+        )
 
     @extend_schema(
         summary="Cancel a token",
         description="Cancelling is final.",
         request=None,
+        parameters=[IF_MATCH],
         responses={200: TokenSerializer, **_ACTION_ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=_NO_INPUT_PARSERS)
     def cancel(self, request, token_id):
+        token = self.get_object()
+        self._input(NoInputSerializer)
         return self._answer(
-            services.cancel_token(actor=actor_for(request), token=self.get_object())
+            services.cancel_token(
+                actor=actor_for(request), token=token, precondition=self.if_match()
+            )
         )
 
 
@@ -450,7 +500,10 @@ class IntrospectView(APIView):
             "application/x-www-form-urlencoded": IntrospectionRequestSerializer,
             "application/json": IntrospectionRequestSerializer,
         },
-        responses={200: IntrospectionSerializer, **error_responses(400, 415)},
+        responses={
+            200: IntrospectionSerializer,
+            **error_responses(400, 415, rate_limited=False),
+        },
     )
     def post(self, request):
         return gateway.introspect(request._request)
@@ -501,7 +554,7 @@ class OwnTokenView(APIView):
     @extend_schema(
         summary="Show my token (end users)",
         description="Records the token's use (time and address) without counting a query.",
-        responses={200: EndUserTokenSerializer, 401: error_responses()[401]},
+        responses={200: EndUserTokenSerializer, 401: error_responses(rate_limited=False)[401]},
     )
     def get(self, request):
         return gateway.own_token(request._request)

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 
-from console.filters import StartOfDayFilter
+from console.filters import StartOfDayFilter, UnixTimestampFilter
 from models_registry.selectors import models_for
 from tokens import search
 from tokens.models import Token, TokenStatus
@@ -156,3 +156,35 @@ class TokenFilter(django_filters.FilterSet):
             sort = self.filters["sort"]
             queryset = sort.filter(queryset, [self.effective_sort])
         return queryset
+
+
+class ApiTokenFilter(TokenFilter):
+    """
+    The Tokens List's filters for the JSON API: moments in Unix seconds, as every timestamp of
+    the API is (the page keeps its date pickers), and a model by its `model_id`, any text: an id
+    that is none of the provider's models matches no token.
+    """
+
+    model = django_filters.CharFilter(  # type: ignore[assignment]
+        label="A `model_id`: that model's tokens (none for an id that is not one of yours).",
+        field_name="model__model_id",
+    )
+    expires_after = UnixTimestampFilter(  # type: ignore[assignment]
+        label="Expiring at or after this moment (Unix seconds).",
+        method="filter_expires_after",
+    )
+    expires_before = UnixTimestampFilter(  # type: ignore[assignment]
+        label="Expiring before this moment (Unix seconds).", method="filter_expires_before"
+    )
+    created_after = UnixTimestampFilter(
+        label="Created at or after this moment (Unix seconds).", method="filter_created_after"
+    )
+    created_before = UnixTimestampFilter(
+        label="Created before this moment (Unix seconds).", method="filter_created_before"
+    )
+
+    def filter_created_after(self, queryset, name, value):
+        return queryset.filter(created_at__gte=value)
+
+    def filter_created_before(self, queryset, name, value):
+        return queryset.filter(created_at__lt=value)

@@ -21,7 +21,7 @@ from console.accounts.models import Provider
 from console.audit.actors import Actor
 from console.audit.models import Action, TargetKind
 from console.audit.services import Target, record, record_each
-from console.errors import Conflict, DomainError, Gone
+from console.errors import Conflict, DomainError, Gone, Precondition
 from console.keys import PresentedDigests
 from console.raw_sql import column, table
 from console.text import clean_long_text, clean_unique_name, duplicate_name
@@ -225,6 +225,14 @@ def _locked(token: Token) -> Token:
         raise Gone(GONE) from None
 
 
+def _current(token: Token, precondition: Precondition | None) -> Token:
+    """The token's locked row, once the caller's `precondition` has accepted it."""
+    current = _locked(token)
+    if precondition is not None:
+        precondition(current)
+    return current
+
+
 def _refreshed(token: Token) -> Token:
     """`token` with its row's values after a change, or Gone if it was deleted meanwhile."""
     try:
@@ -327,17 +335,20 @@ def update_token(
     rate_limit: int | None = UNSET,
     quota: int | None = UNSET,
     quota_period: str | None = UNSET,
+    precondition: Precondition | None = None,
 ) -> Token:
     """
     Change any of a token's fields at once (the Edit dialog and the API's PATCH).
 
     `model` may be set only while the token is unassigned (assigning it), or to None (removing
-    the assignment); moving an assigned token to another model is refused: remove the assignment
-    first. A cancelled token keeps its name and note editable and nothing else. Each field that
-    really changes gets its own event (renamed, note changed, suspended...); the limits one.
+    the assignment), or to the model it has (no change); moving an assigned token to another
+    model is refused: remove the assignment first. A cancelled token keeps its name and note
+    editable and nothing else. Each field that really changes gets its own event (renamed, note
+    changed, suspended...); the limits one. `precondition` checks the token as the change finds
+    it, locked, before anything changes.
     """
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         before = {field: getattr(current, field) for field in _EDITABLE}
         if name is not UNSET:
             current.name = clean_token_name(
@@ -368,7 +379,7 @@ def update_token(
             _record_limits(actor, current, [f for f in changed if f in _LIMITS], before)
         if model is not UNSET and model is None and current.model_id is not None:
             _unassign(actor, current)
-        elif model is not UNSET and model is not None and model.pk != current.model_id:
+        elif model is not UNSET and model is not None:
             _assign(actor, current, model)
     return _refreshed(token)
 
@@ -398,15 +409,17 @@ def activate_token(*, actor: Actor, token: Token) -> Token:
     return update_token(actor=actor, token=token, status=TokenStatus.ACTIVE)
 
 
-def cancel_token(*, actor: Actor, token: Token) -> Token:
+def cancel_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> Token:
     """Cancel a token for good."""
-    return update_token(actor=actor, token=token, status=TokenStatus.CANCELED)
+    return update_token(
+        actor=actor, token=token, status=TokenStatus.CANCELED, precondition=precondition
+    )
 
 
-def renew_token(*, actor: Actor, token: Token) -> Token:
+def renew_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> Token:
     """Expiration becomes now plus the default lifetime; cancelled tokens cannot be renewed."""
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         _refuse_if_cancelled(current, "be renewed")
         before = current.expires_at
         current.expires_at = default_expiration(current.provider)
@@ -425,8 +438,13 @@ def renew_token(*, actor: Actor, token: Token) -> Token:
 
 
 def _assign(actor: Actor, current: Token, model: AIModel) -> None:
-    """Assign the locked token `current` to `model`, and record it."""
+    """
+    Assign the locked token `current` to `model`, and record it. Already assigned to `model`,
+    it stays as it is: what was asked is so, and nothing is recorded.
+    """
     _check_model_is_providers(provider=current.provider, model=model)
+    if current.model_id == model.pk:
+        return
     # One conditional UPDATE: of two concurrent assignments of one token, exactly one finds it
     # still unassigned, on every database, with or without row locks.
     assigned = (
@@ -445,7 +463,8 @@ def _assign(actor: Actor, current: Token, model: AIModel) -> None:
         )
     )
     if not assigned:
-        _refuse_assignment(current)
+        _refuse_assignment(current, model)
+        return
     # The same rule as the UPDATE's, on the row this transaction holds.
     needs_new_evk = current.last_model_id not in (None, model.pk) or (
         current.last_model_id == model.pk and current.needs_new_evk
@@ -463,11 +482,16 @@ def _assign(actor: Actor, current: Token, model: AIModel) -> None:
     )
 
 
-def _refuse_assignment(token: Token) -> None:
-    """Say why the token could not be assigned: deleted, cancelled, or assigned already."""
+def _refuse_assignment(token: Token, model: AIModel) -> None:
+    """
+    Say why the token could not be assigned: deleted, cancelled, or assigned already (to
+    another model: assigned to `model` meanwhile, it is as asked and nothing is refused).
+    """
     current = Token.objects.select_related("model").filter(pk=token.pk).first()
     if current is None:
         raise Gone(GONE)
+    if current.model_id == model.pk:
+        return
     _refuse_if_cancelled(current, "be assigned", field="model")
     raise Conflict(
         f"“{current.name}” is already assigned to “{current.model}”. Only unassigned tokens can "
@@ -477,16 +501,19 @@ def _refuse_assignment(token: Token) -> None:
     )
 
 
-def assign_token(*, actor: Actor, token: Token, model: AIModel) -> Token:
+def assign_token(
+    *, actor: Actor, token: Token, model: AIModel, precondition: Precondition | None = None
+) -> Token:
     """
     Assign an unassigned token to one of its provider's models.
 
-    Only an unassigned, uncancelled token can be assigned. When the model differs from the one
-    the token last had, `needs_new_evk` is set: the end user must generate a new Evaluation Key
-    for the new model.
+    Only an unassigned, uncancelled token can be assigned; one assigned to `model` already stays
+    as it is, without an error (as `update_token` with its own model). When the model differs
+    from the one the token last had, `needs_new_evk` is set: the end user must generate a new
+    Evaluation Key for the new model.
     """
     with transaction.atomic():
-        _assign(actor, _locked(token), model)
+        _assign(actor, _current(token, precondition), model)
     return _refreshed(token)
 
 
@@ -511,17 +538,19 @@ def _unassign(actor: Actor, current: Token) -> None:
     )
 
 
-def unassign_token(*, actor: Actor, token: Token) -> Token:
+def unassign_token(
+    *, actor: Actor, token: Token, precondition: Precondition | None = None
+) -> Token:
     """Remove a token's assignment: it stays, unassigned, and stops authenticating."""
     with transaction.atomic():
-        _unassign(actor, _locked(token))
+        _unassign(actor, _current(token, precondition))
     return _refreshed(token)
 
 
-def delete_token(*, actor: Actor, token: Token) -> None:
+def delete_token(*, actor: Actor, token: Token, precondition: Precondition | None = None) -> None:
     """Delete a token for good; its secret stops working at once. Its history stays."""
     with transaction.atomic():
-        current = _locked(token)
+        current = _current(token, precondition)
         if not Token.objects.filter(pk=current.pk).delete()[0]:
             raise Gone(GONE)
         record(

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from console.accounts.models import Provider
 from console.api.models import LicenseKey
 from console.api.services import authenticate_license_key
-from console.api.throttling import seconds_locked_after_bad_key
+from console.api.throttling import count_key_request, seconds_locked_after_bad_key, throttled
 
 
 def bearer_credentials(request) -> str | None:
@@ -37,13 +37,11 @@ def refused_key(request, presented: str) -> exceptions.APIException:
     """
     wait = seconds_locked_after_bad_key(request)
     if wait is not None:
-        # The wait in our words only (REST framework would add its own sentence).
-        throttled = exceptions.Throttled(
-            detail="Too many bad license keys from your address: try again in "
-            f"{wait} second{'s' if wait != 1 else ''}."
+        return throttled(
+            "Too many bad license keys from your address: try again in "
+            f"{wait} second{'s' if wait != 1 else ''}.",
+            wait,
         )
-        throttled.wait = wait  # type: ignore[attr-defined]  # Retry-After
-        return throttled
     hint = (
         " This is a User Access Token: the management API needs a license key."
         if presented.startswith("uat_")
@@ -53,7 +51,13 @@ def refused_key(request, presented: str) -> exceptions.APIException:
 
 
 class LicenseKeyAuthentication(BaseAuthentication):
-    """`Authorization: Bearer lic_…`: a provider's scripts and gateway, acting as that provider."""
+    """
+    `Authorization: Bearer lic_…`: a provider's scripts and gateway, acting as that provider.
+
+    Each request it lets in counts against the key's API_RATE_LIMIT, here, before anything
+    else answers it (a 403 for the key's role counts too). The gateway's endpoints check keys
+    themselves (tokens.gateway), so they are never counted.
+    """
 
     def authenticate(self, request):
         presented = bearer_credentials(request)
@@ -62,6 +66,7 @@ class LicenseKeyAuthentication(BaseAuthentication):
         key = authenticate_license_key(presented)
         if key is None:
             raise refused_key(request, presented)
+        count_key_request(request._request, key)
         return key.created_by, key
 
     def authenticate_header(self, request):

@@ -69,18 +69,29 @@ ERROR_DESCRIPTIONS = {
     401: "Missing, invalid or revoked credentials.",
     404: "Not found, or not yours.",
     409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
+    412: "Changed since you read it (If-Match): GET it again; nothing was changed.",
     415: "Send JSON (`Content-Type: application/json`).",
     429: "Too many bad license keys from your address: wait `Retry-After` seconds.",
 }
+RATE_LIMITED = (
+    "Too many requests with your license key (the server's API_RATE_LIMIT a minute), or too "
+    "many bad license keys from your address: wait `Retry-After` seconds."
+)
 
 
-def error_responses(*statuses: int) -> dict:
-    """Schema entries for the error answers an endpoint gives (401 and 429, for a bad license
-    key and too many of them, are always among them)."""
-    return {
+def error_responses(*statuses: int, rate_limited: bool = True) -> dict:
+    """
+    Schema entries for the error answers an endpoint gives. 401 and 429, for a bad license key
+    and too many of them, are always among them; the 429 also covers a key's own rate limit
+    unless `rate_limited` is False (the gateway's endpoints, which it does not apply to).
+    """
+    responses = {
         code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
         for code in sorted({401, 429, *statuses})
     }
+    if rate_limited:
+        responses[429] = OpenApiResponse(ErrorSerializer, description=RATE_LIMITED)
+    return responses
 
 
 def _first_message(detail) -> str:
@@ -126,7 +137,8 @@ def api_exception_handler(exc, context):
     request = context["request"]
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
-        code: int = exc.status  # the rule's kind: 400, 409 (Conflict) or 404 (NotFound, Gone)
+        # The rule's kind: 400, 409 (Conflict), 404 (NotFound, Gone) or 412 (Stale).
+        code: int = exc.status
         errors = {API_FIELD_NAMES.get(exc.field, exc.field): [exc.message]} if exc.field else None
         body = error_body(request, exc.message, exc.code, errors)
     elif isinstance(exc, Http404):

@@ -340,3 +340,17 @@ def test_the_quick_check_and_the_gathered_usage_leave_no_secret_anywhere(
     assert all(secret not in item and alice_key not in item for item in held)
     assert all(digest not in item for item in held for digest in digests)
     assert secret.encode() not in answer and token.digest.encode() not in answer
+
+
+def test_a_kept_answer_for_retries_holds_no_secret(client, alice_key, sentiment):
+    from console.api.models import IdempotentRequest
+
+    headers = {"Authorization": f"Bearer {alice_key}", "Idempotency-Key": "retry-me"}
+    body = {"name": "retried", "model_id": sentiment.model_id}
+    first = client.post("/api/v1/tokens", body, content_type="application/json", headers=headers)
+    replay = client.post("/api/v1/tokens", body, content_type="application/json", headers=headers)
+
+    secret = first.json()["token"]
+    assert IdempotentRequest.objects.filter(status=201).exists()
+    assert secret not in every_stored_value()
+    assert secret not in replay.content.decode()

@@ -359,9 +359,10 @@ class KeysetPaginator[T: Model]:
             return rows.none()
         parts, params = [], []
         for number, condition in enumerate(ranges):
-            part = rows.filter(condition).values_list("pk")[: self.per_page + 1]
+            # Named, since a DISTINCT list selects the columns of its order too.
+            part = rows.filter(condition).values(keyset_pk=F("pk"))[: self.per_page + 1]
             sql, part_params = part.query.get_compiler(using=rows.db).as_sql()
-            parts.append(f"SELECT * FROM ({sql}) AS keyset_range_{number}")  # noqa: S608
+            parts.append(f"SELECT keyset_pk FROM ({sql}) AS keyset_range_{number}")  # noqa: S608
             params.extend(part_params)
         return rows.filter(pk__in=RawSQL(" UNION ALL ".join(parts), params))  # noqa: S611
 

@@ -1,34 +1,16 @@
 """The Tokens List's Next and Previous: by cursor, past the count's cap, keeping the list's
 filters, sort and page size, and never another provider's tokens."""
 
-import hashlib
 import re
-from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from tokens.models import Token
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def bulk_tokens(provider, count, *, prefix="bulk"):
-    """`count` tokens of `provider` in one statement (created in order, a microsecond apart)."""
-    now = timezone.now()
-    Token.objects.bulk_create(
-        Token(
-            provider=provider,
-            name=f"{prefix}-{number:05}",
-            digest=hashlib.sha256(f"{prefix}-{provider.pk}-{number}".encode()).hexdigest(),
-            hint="uat_…0000",
-            expires_at=now + timedelta(days=30),
-        )
-        for number in range(count)
-    )
 
 
 def link(html, element_id):
@@ -54,8 +36,8 @@ def walk(client, query):
     return names, pages
 
 
-def test_next_reaches_every_token_past_the_count_cap(alice_client, acme):
-    bulk_tokens(acme, 5_010)
+def test_next_reaches_every_token_past_the_count_cap(alice_client, bulk_tokens):
+    bulk_tokens(5_010)
 
     names, pages = walk(alice_client, "per_page=100")
 
@@ -66,8 +48,8 @@ def test_next_reaches_every_token_past_the_count_cap(alice_client, acme):
     assert "Page 51 of more than 50" in pages[-1]
 
 
-def test_a_page_number_within_the_cap_still_opens_and_leads_on_by_cursor(alice_client, acme):
-    bulk_tokens(acme, 5_010)
+def test_a_page_number_within_the_cap_still_opens_and_leads_on_by_cursor(alice_client, bulk_tokens):
+    bulk_tokens(5_010)
 
     last_counted = alice_client.get("/tokens/?per_page=100&page=50").content.decode()
     beyond = alice_client.get(link(last_counted, "next-page")).content.decode()
@@ -109,8 +91,8 @@ def test_next_and_previous_keep_the_filters_sort_and_page_size(alice_client, mak
     assert "other" not in second + third
 
 
-def test_the_sort_links_and_page_size_start_again_from_the_first_page(alice_client, acme):
-    bulk_tokens(acme, 30)
+def test_the_sort_links_and_page_size_start_again_from_the_first_page(alice_client, bulk_tokens):
+    bulk_tokens(30)
     second = alice_client.get(
         link(alice_client.get("/tokens/").content.decode(), "next-page")
     ).content.decode()
@@ -139,8 +121,8 @@ def test_rows_added_and_deleted_between_pages_are_neither_repeated_nor_skipped(
     assert shown == [f"t-{number:02}" for number in range(30) if number != 26]
 
 
-def test_htmx_gets_the_next_page_as_just_the_results(alice_client, acme):
-    bulk_tokens(acme, 30)
+def test_htmx_gets_the_next_page_as_just_the_results(alice_client, bulk_tokens):
+    bulk_tokens(30)
     next_url = link(alice_client.get("/tokens/").content.decode(), "next-page")
 
     response = alice_client.get(next_url, HTTP_HX_TARGET="token-results", **HTMX)
@@ -156,9 +138,9 @@ def test_htmx_gets_the_next_page_as_just_the_results(alice_client, acme):
     "change", ["sort=-name", "status=SUSPENDED", "name=bulk-0001", "cursor-altered"]
 )
 def test_a_cursor_for_another_sort_or_filters_shows_the_first_page_and_says_so(
-    alice_client, acme, change
+    alice_client, bulk_tokens, change
 ):
-    bulk_tokens(acme, 30)
+    bulk_tokens(30)
     next_url = link(alice_client.get("/tokens/?sort=name").content.decode(), "next-page")
     if change == "cursor-altered":
         used = re.sub(r"cursor=([^&]*)", lambda m: f"cursor=x{m.group(1)}", next_url)
@@ -174,9 +156,9 @@ def test_a_cursor_for_another_sort_or_filters_shows_the_first_page_and_says_so(
 
 
 def test_each_page_costs_the_same_queries_however_deep(
-    alice_client, acme, django_assert_num_queries
+    alice_client, bulk_tokens, django_assert_num_queries
 ):
-    bulk_tokens(acme, 5_010)
+    bulk_tokens(5_010)
     deep = link(alice_client.get("/tokens/?per_page=100&page=50").content.decode(), "next-page")
 
     # Session, user, membership with its provider, count, page: as on the first page.
@@ -187,8 +169,8 @@ def test_each_page_costs_the_same_queries_however_deep(
 
 
 @pytest.mark.parametrize("persona", ["bob_client", "victor_client"])
-def test_members_and_viewers_page_the_same_way(request, acme, persona):
-    bulk_tokens(acme, 30)
+def test_members_and_viewers_page_the_same_way(request, bulk_tokens, persona):
+    bulk_tokens(30)
     client = request.getfixturevalue(persona)
 
     names, _ = walk(client, "")
@@ -197,10 +179,10 @@ def test_members_and_viewers_page_the_same_way(request, acme, persona):
 
 
 def test_another_providers_tokens_never_appear_and_its_cursor_shows_only_your_own(
-    alice_client, acme, charlie, globex
+    alice_client, bulk_tokens, charlie, globex
 ):
-    bulk_tokens(acme, 30, prefix="acme")
-    bulk_tokens(globex, 30, prefix="globex")
+    bulk_tokens(30, prefix="acme")
+    bulk_tokens(30, provider=globex, prefix="globex")
     names, pages = walk(alice_client, "")
     alices_next = link(pages[0], "next-page")
 

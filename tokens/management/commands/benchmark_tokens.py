@@ -294,10 +294,14 @@ class Command(BaseCommand):
         number = max(1, min(deep_page, -(-total // per_page)))
         query = urlencode({"per_page": per_page})
         cursor = self._cursor_to(provider, query, LIST_PAGING, per_page, number)
-        if cursor is not None:
-            url = f"/tokens/?{query}&{urlencode({'cursor': cursor, 'page': number})}"
-            label = f"Tokens List, {per_page} per page, page {number:,} by Next"
-            self._report(label, *self._measure(client, url, repeat))
+        if cursor is None:
+            return
+        self.stdout.write(f"Tokens List ({per_page} per page): page 1 and page {number:,}")
+        first = self._measure(client, f"/tokens/?{query}", repeat)
+        url = f"/tokens/?{query}&{urlencode({'cursor': cursor, 'page': number})}"
+        deep = self._measure(client, url, repeat)
+        self._report("page 1", *first)
+        self._report(f"page {number:,} by Next ({deep[0] / first[0]:.2f}x)", *deep)
 
     @staticmethod
     def _cursor_to(provider, query, paging, page_size, number):

@@ -13,12 +13,13 @@ import statistics
 import time
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.test import Client
 from django.utils import timezone
 
@@ -310,7 +311,8 @@ class Command(BaseCommand):
         if number < 2:
             return None
         params = QueryDict(query)
-        request = SimpleNamespace(provider=provider)
+        # All the filters read of a request is its provider (the model filter's choices).
+        request = cast(HttpRequest, SimpleNamespace(provider=provider))
         tokens = TokenFilter(params, queryset=tokens_for(provider), request=request).qs
         paginator = KeysetPaginator(
             tokens, per_page=page_size, context=list_context(params, paging=paging)

@@ -24,6 +24,8 @@ from typing import Any
 
 __all__ = ["ApiError", "Event", "Introspection", "ManagementClient", "Model", "Token"]
 
+PAGE_LIMIT = 100  # the most a list's page holds
+
 
 class ApiError(Exception):
     """The API refused a request: `message` says why, `status` is the HTTP status."""
@@ -216,8 +218,9 @@ class ManagementClient:
 
     def list_tokens(self, **filters) -> list[Token]:
         """
-        Your tokens matching the Tokens List's filters, for example
-        `list_tokens(status="ACTIVE", model=model_id, sort="expires")`.
+        Every one of your tokens matching the Tokens List's filters, for example
+        `list_tokens(status="ACTIVE", model=model_id, sort="expires")`: all their pages,
+        following the cursors.
         """
         return list(self.iter_tokens(**filters))
 
@@ -287,7 +290,9 @@ class ManagementClient:
         return f"tokens/{_quote(token_id)}" + (f"/{action}" if action else "")
 
     def _pages(self, path: str, params: dict) -> Iterator[dict]:
-        url = self.base_url + path + _query(params)
+        """Each item of a list, page after page by each page's `next` (which carries the
+        cursor), the largest pages the API gives."""
+        url = self.base_url + path + _query({"limit": PAGE_LIMIT, **params})
         while url:
             page = self._call("GET", url)
             yield from page["results"]

@@ -154,6 +154,30 @@ def make_token(acme):
 
 
 @pytest.fixture
+def bulk_tokens(acme):
+    """Create `count` tokens in one statement, in order (for lists past the count's cap)."""
+    import hashlib
+
+    from tokens.models import Token
+
+    def make(count, *, provider=None, prefix="bulk"):
+        provider = provider or acme
+        expires_at = timezone.now() + timedelta(days=30)
+        return Token.objects.bulk_create(
+            Token(
+                provider=provider,
+                name=f"{prefix}-{number:05}",
+                digest=hashlib.sha256(f"{prefix}-{provider.pk}-{number}".encode()).hexdigest(),
+                hint="uat_…0000",
+                expires_at=expires_at,
+            )
+            for number in range(count)
+        )
+
+    return make
+
+
+@pytest.fixture
 def invited(acme, alice):
     """An open invitation for dana@example.com to join Acme as Member, and its link's path."""
     from django.urls import reverse

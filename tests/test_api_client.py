@@ -55,6 +55,19 @@ def test_list_tokens_filters_and_follows_pages(sdk):
     assert everything[0].status == "ACTIVE"
 
 
+def test_list_tokens_returns_every_token_past_the_count_cap(sdk, bulk_tokens, globex):
+    bulk_tokens(5_010)
+    bulk_tokens(20, provider=globex, prefix="globex")
+
+    everything = sdk.list_tokens()
+    by_name = sdk.list_tokens(sort="-name", name="bulk-050")
+
+    assert len(everything) == 5_010
+    assert len({token.token_id for token in everything}) == 5_010
+    assert not any(token.name.startswith("globex") for token in everything)
+    assert [token.name for token in by_name] == [f"bulk-0500{n}" for n in reversed(range(10))]
+
+
 def test_list_events_follows_cursors_and_takes_activitys_filters(sdk):
     for number in range(30):
         sdk.generate_query_token(None, f"bulk-{number:02}")

@@ -38,9 +38,9 @@ def test_a_console_session_does_not_authenticate_the_api(alice_client):
 
 
 def test_list_models_shows_only_the_key_holders_models(api, sentiment, vision, charlies_model):
-    body = api.get("/api/v1/models").json()
+    body = api.get("/api/v1/models", {"count": "true"}).json()
 
-    assert body["count"] == 2
+    assert body["count"] == 2 and body["has_more"] is False and body["next"] is None
     assert [item["name"] for item in body["results"]] == ["Image Sharpening", "Sentiment Analysis"]
     assert {"model_id", "name", "description", "created_at"} <= set(body["results"][0])
     assert isinstance(body["results"][0]["created_at"], int)

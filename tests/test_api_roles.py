@@ -88,4 +88,4 @@ def test_a_key_reaches_its_provider_only_whatever_else_its_creator_belongs_to(
     api = ApiCaller(client, bobs_key)
 
     assert api.get(f"/api/v1/tokens/{theirs.token_id}").status_code == 404
-    assert api.get("/api/v1/tokens").json()["count"] == 0
+    assert api.get("/api/v1/tokens").json()["results"] == []

@@ -57,9 +57,25 @@ def test_the_schema_documents_the_token_list_filters_and_unix_timestamps(client,
     parameters = {p["name"] for p in schema["paths"]["/api/v1/tokens"]["get"]["parameters"]}
     created = schema["components"]["schemas"]["NewToken"]["properties"]
     assert {"name", "status", "model", "assigned", "expired", "expires_after", "sort"} <= parameters
-    assert {"page", "per_page"} <= parameters
+    assert {"limit", "cursor", "count"} <= parameters
+    assert not {"page", "per_page"} & parameters
     assert created["expires_at"]["type"] == "integer"
     assert "token" in created
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tokens", "/api/v1/models", "/api/v1/events"])
+def test_every_list_documents_its_cursor_paging(client, db, path):
+    schema = client.get("/api/v1/schema").json()
+    operation = schema["paths"][path]["get"]
+
+    limit = next(p for p in operation["parameters"] if p["name"] == "limit")["schema"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    if "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 25)
+    assert {"cursor", "count"} <= {p["name"] for p in operation["parameters"]}
+    assert set(body["required"]) == {"has_more", "next", "results"}
+    assert {"count", "count_is_capped"} <= set(body["properties"])
 
 
 def test_the_api_docs_page_describes_every_endpoint(alice_client):

@@ -136,16 +136,17 @@ def test_list_filters_sorts_and_pages_as_the_tokens_list(api, make_token, sentim
     second = api.get(first["next"]).json()
     only_suspended = api.get("/api/v1/tokens", {"status": "SUSPENDED"}).json()
     unassigned = api.get("/api/v1/tokens", {"assigned": "no"}).json()
-    named = api.get("/api/v1/tokens", {"name": "BATCH-1", "per_page": 100}).json()
-    descending = api.get("/api/v1/tokens", {"sort": "-name", "per_page": 1}).json()
+    named = api.get("/api/v1/tokens", {"name": "BATCH-1", "limit": 100, "count": "true"}).json()
+    descending = api.get("/api/v1/tokens", {"sort": "-name", "limit": 1}).json()
 
-    assert first["count"] == 30 and first["count_is_capped"] is False
+    assert "count" not in first  # counted only when asked
     assert [item["name"] for item in first["results"]][:2] == ["batch-00", "batch-01"]
-    assert len(first["results"]) == 25 and len(second["results"]) == 5
-    assert second["next"] is None and second["previous"]
+    assert len(first["results"]) == 25 and first["has_more"] is True
+    assert len(second["results"]) == 5 and second["has_more"] is False
+    assert second["next"] is None
     assert [item["name"] for item in only_suspended["results"]] == ["zz-suspended"]
     assert [item["name"] for item in unassigned["results"]] == ["unassigned-one"]
-    assert named["count"] == 10
+    assert (named["count"], named["count_is_capped"], len(named["results"])) == (10, False, 10)
     assert descending["results"][0]["name"] == "zz-suspended"
 
 
@@ -174,9 +175,11 @@ def test_list_filters_by_several_statuses_and_expiry(api, make_token, sentiment)
         ({"sort": "colour"}, "sort"),
         ({"expires_before": "soon"}, "expires_before"),
         ({"expires_before": ""}, "expires_before"),
-        ({"page": "0"}, "page"),
-        ({"page": "two"}, "page"),
-        ({"per_page": "1000"}, "per_page"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"count": "maybe"}, "count"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
     ],
 )
 def test_list_rejects_bad_filters_with_400(api, make_token, params, field):
@@ -188,10 +191,15 @@ def test_list_rejects_bad_filters_with_400(api, make_token, params, field):
     assert field in response.json()["errors"]
 
 
-def test_a_page_past_the_end_is_404(api, make_token):
+@pytest.mark.parametrize("params", [{"page": 2}, {"per_page": 100}, {"page": 1, "per_page": 25}])
+def test_page_numbers_are_refused_naming_the_parameter_to_use_instead(api, make_token, params):
     make_token()
 
-    assert api.get("/api/v1/tokens", {"page": 2}).status_code == 404
+    response = api.get("/api/v1/tokens", params)
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) & set(params)
+    assert "`next`" in str(response.json()["errors"]) or "`limit`" in str(response.json())
 
 
 def test_list_filtering_by_another_providers_model_finds_none(
@@ -399,7 +407,9 @@ def test_another_providers_token_is_404_everywhere(
 def test_lists_never_show_another_providers_tokens(charlie_api, make_token):
     make_token("alice-only")
 
-    assert charlie_api.get("/api/v1/tokens").json()["count"] == 0
+    body = charlie_api.get("/api/v1/tokens", {"count": "true"}).json()
+
+    assert (body["count"], body["results"], body["next"]) == (0, [], None)
 
 
 @pytest.mark.parametrize(

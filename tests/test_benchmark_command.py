@@ -22,7 +22,9 @@ from tokens.services import suspend_token
 
 
 def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
-    call_command("benchmark_tokens", tokens=40, small=5, models=3, repeat=1)
+    from console.api.models import LicenseKey
+
+    call_command("benchmark_tokens", tokens=40, small=5, models=3, repeat=1, page_size=10)
 
     output = capsys.readouterr().out
     assert Token.objects.filter(provider__name="bench").count() == 40
@@ -34,6 +36,10 @@ def test_benchmark_loads_tokens_and_prints_figures(db, capsys):
     )
     assert "Loaded 40 tokens" in output
     assert output.count("median") > 40
+    # The API's first page against its last (4 of 10), in each of the 12 sorts.
+    assert output.count(", page 4 (") == 12
+    assert "page 4 ÷ page 1 (medians)" in output
+    assert not LicenseKey.objects.exists()  # its key, revoked
 
 
 def test_introspection_benchmark_prints_server_times_and_cleans_up(db, capsys):

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_ACTOR, wait_for_htmx
+from tests.conftest import PASSWORD, TEST_ACTOR, wait_for_htmx
 from tokens import services
 from tokens.models import Token, TokenStatus
 
@@ -81,6 +81,48 @@ def test_paging_and_page_size(page, log_in, alice, make_token):
     wait_for_htmx(page)
     page.get_by_label("Per page").select_option("50")
     expect(page.locator("#results-summary")).to_have_text("1–30 of 30 tokens")
+
+
+def test_next_and_previous_go_past_the_count_cap(page, log_in, alice, bulk_tokens):
+    bulk_tokens(5_010)
+    log_in(alice)
+    page.goto("/tokens/?per_page=100&page=50")
+    summary = page.locator("#results-summary")
+    expect(summary).to_have_text("4,901–5,000 of more than 5,000 tokens")
+
+    page.get_by_role("link", name="Next").click()
+    expect(summary).to_have_text("5,001–5,010 of more than 5,000 tokens")
+    expect(page).to_have_url(re.compile(r"cursor=.+"))
+    expect(page).to_have_url(re.compile(r"per_page=100"))
+    expect(page.get_by_role("link", name="Next")).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(10)
+    wait_for_htmx(page)
+
+    page.get_by_role("link", name="Previous").click()
+    expect(summary).to_have_text("4,901–5,000 of more than 5,000 tokens")
+    wait_for_htmx(page)
+    page.go_back()
+    expect(summary).to_have_text("5,001–5,010 of more than 5,000 tokens")
+    assert page.console_errors == []
+
+
+def test_next_past_the_count_cap_works_without_javascript(browser, live_server, alice, bulk_tokens):
+    bulk_tokens(5_010)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(alice.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+    page.goto("/tokens/?per_page=100&page=50&sort=-created")
+    page.get_by_role("link", name="Next").click()
+
+    expect(page.locator("#results-summary")).to_have_text("5,001–5,010 of more than 5,000 tokens")
+    expect(page).to_have_url(re.compile(r"sort=-created"))
+    expect(page.locator("tbody tr").last).to_contain_text("bulk-00000")
+    context.close()
 
 
 def test_add_token_reveals_it_once(tokens_page, alice, acme):

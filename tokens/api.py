@@ -244,7 +244,8 @@ _NO_INPUT_PARSERS = [BoundedJSONParser, FormParser, MultiPartParser]
 @extend_schema_view(
     list=extend_schema(
         summary="List tokens",
-        description="Filters, sort and paging as on the console's Tokens List page.",
+        description="Filters and sort as on the console's Tokens List page; every token, "
+        "page by page, by following `next`.",
         parameters=[
             OpenApiParameter(
                 "sort",

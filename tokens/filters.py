@@ -49,12 +49,16 @@ class TokenOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        # Ties newest first, which is also the order the sort indexes keep within a key. Except
-        # "-last_used", exactly the reverse of "last_used" (ties oldest first): walking its index
-        # backwards gives that order, while newest first would sort every never-used token
-        # (often most of them, and all ties) before the first page.
+        # Ascending, ties newest first, the order the sort indexes keep within a key; each
+        # descending sort is exactly its reverse (ties oldest first), so that either is its
+        # index walked one way or the other and a page stops at its end, however deep
+        # (newest-first ties would sort a whole run of equal keys, such as every never-used or
+        # every active token, before a page). Created is its own tie, broken by the id.
+        descending = value[0].startswith("-")
         ordering = self.get_ordering_value(value[0])
-        ties = ("created_at", "pk") if value[0] == "-last_used" else ("-created_at", "-pk")
+        if value[0].lstrip("-") == "created":
+            return qs.order_by(ordering, "-pk" if descending else "pk")
+        ties = ("created_at", "pk") if descending else ("-created_at", "-pk")
         return qs.order_by(ordering, *ties)
 
 

@@ -1,14 +1,29 @@
-"""The JSON API's paging: the Tokens List's pages and capped count."""
+"""
+The JSON API's paging: every list by cursor (`limit`, `cursor`, `next`, `has_more`), with a
+count on request, capped at 5,000.
+"""
 
-from typing import cast
-
-from django.http import Http404
 from rest_framework import exceptions
-from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from console.pagination import CappedPaginator, InvalidCursor, KeysetPage, KeysetPaginator
+from console.pagination import (
+    COUNT_CAP,
+    InvalidCursor,
+    KeysetPage,
+    KeysetPaginator,
+    capped_count,
+    list_context,
+)
+
+# Paging's own parameters: every other one (a filter, the sort) shapes the list a cursor is for.
+PAGING_PARAMETERS = {"cursor", "limit", "count"}
+# Page numbers stopped at the count's cap and repeated or skipped rows as tokens came and went.
+RETIRED_PARAMETERS = {
+    "page": "Lists page by cursor now: follow `next` (the first page needs no cursor).",
+    "per_page": "Give `limit` instead: results per page, 1 to 100.",
+}
 
 
 def results_per_page(request, parameter: str, default: int, most: int) -> int:
@@ -23,87 +38,49 @@ def results_per_page(request, parameter: str, default: int, most: int) -> int:
     return int(raw)
 
 
-class CappedPagination(PageNumberPagination):
-    """
-    `?page=N&per_page=25|…|100`, as on the Tokens List, with its count capped at 5,000 so a
-    page costs the same at a thousand tokens and at a million (`count_is_capped` says so).
-    """
-
-    django_paginator_class = CappedPaginator
-    page_size = 25
-    page_size_query_param = "per_page"
-    page_size_query_description = "Results per page, 1 to 100 (default 25)."
-    max_page_size = 100
-
-    def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param) or "1"
-        if not raw.isdigit() or int(raw) < 1:
-            raise exceptions.ValidationError({"page": ["Give a page number: 1, 2, 3, ..."]})
-        return int(raw)
-
-    def get_page_size(self, request):
-        return results_per_page(
-            request, self.page_size_query_param, self.page_size, self.max_page_size
-        )
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except exceptions.NotFound:  # DRF's answer to an out-of-range page
-            raise Http404("That page does not exist.") from None
-
-    def get_paginated_response(self, data):
-        assert self.page is not None  # paginate_queryset has run
-        paginator = cast(CappedPaginator, self.page.paginator)
-        return Response(
-            {
-                "count": paginator.count,
-                "count_is_capped": paginator.is_capped,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "results": data,
-            }
-        )
-
-    def get_paginated_response_schema(self, schema):
-        response = super().get_paginated_response_schema(schema)
-        response["properties"]["count"]["description"] = "Matches, counted up to 5,000."
-        response["properties"]["count_is_capped"] = {
-            "type": "boolean",
-            "description": "True when more than 5,000 match: narrow the filters to see them all.",
-        }
-        response["required"] = ["count", "count_is_capped", "next", "previous", "results"]
-        return response
-
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_query_param:
-                parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-        return parameters
+def wants_count(request) -> bool:
+    """`count=true` asks for the count; `false`, or none, does not; anything else is 400."""
+    raw = request.query_params.get("count", "false").lower()
+    if raw not in {"true", "false"}:
+        raise exceptions.ValidationError({"count": ["Give `true` or `false`."]})
+    return raw == "true"
 
 
-class KeysetPagination(BasePagination):
+class CursorPagination(BasePagination):
     """
     `?limit=1..100&cursor=…`: pages that start where the previous one ended, so the millionth
     row costs what the first does and rows added or deleted meanwhile never repeat or skip one.
-    The cursor is opaque: take it from `next`. Newest first.
+    The cursor is opaque: take it from `next`. The order is the list's own (a list's `sort`);
+    `count=true` adds the number of matches, counted up to 5,000.
     """
 
-    keys = ["-occurred_at", "-pk"]
+    keys: list[str] | None = None  # the queryset's own order
     default_limit = 25
     max_limit = 100
+    item_description = "results"
 
     def paginate_queryset(self, queryset, request, view=None):
+        for name, message in RETIRED_PARAMETERS.items():
+            if name in request.query_params:
+                raise exceptions.ValidationError({name: [message]})
         per_page = results_per_page(request, "limit", self.default_limit, self.max_limit)
-        paginator = KeysetPaginator(queryset, keys=self.keys, per_page=per_page)
+        self.tally = capped_count(queryset) if wants_count(request) else None
+        paginator = KeysetPaginator(
+            queryset,
+            keys=self.keys,
+            per_page=per_page,
+            context=list_context(request.query_params, paging=PAGING_PARAMETERS),
+        )
         try:
             self.page: KeysetPage = paginator.page(request.query_params.get("cursor"))
         except InvalidCursor:
             raise exceptions.ValidationError(
-                {"cursor": ["Give the cursor of a `next` link, unchanged."]}
+                {
+                    "cursor": [
+                        "Give the cursor of a `next` link, unchanged, with the same filters "
+                        "and sort."
+                    ]
+                }
             ) from None
         self.request = request
         return self.page.items
@@ -113,7 +90,10 @@ class KeysetPagination(BasePagination):
         if self.page.next_cursor:
             url = self.request.build_absolute_uri()
             next_link = replace_query_param(url, "cursor", self.page.next_cursor)
-        return Response({"has_more": next_link is not None, "next": next_link, "results": data})
+        body: dict[str, object] = {"has_more": next_link is not None, "next": next_link}
+        if self.tally is not None:
+            body |= {"count": self.tally.count, "count_is_capped": self.tally.capped}
+        return Response({**body, "results": data})
 
     def get_paginated_response_schema(self, schema):
         return {
@@ -125,7 +105,17 @@ class KeysetPagination(BasePagination):
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
-                    "description": "The next page (older events), or null on the last.",
+                    "description": f"The next page (further {self.item_description}), or null "
+                    "on the last: the same address with its `cursor`.",
+                },
+                "count": {
+                    "type": "integer",
+                    "description": f"With `count=true`: matches, counted up to {COUNT_CAP:,}.",
+                },
+                "count_is_capped": {
+                    "type": "boolean",
+                    "description": f"With `count=true`: true when more than {COUNT_CAP:,} "
+                    "match (`count` then says 5,000; `next` still reaches every one).",
                 },
                 "results": schema,
             },
@@ -137,14 +127,36 @@ class KeysetPagination(BasePagination):
                 "name": "limit",
                 "in": "query",
                 "required": False,
-                "description": f"Results per page, 1 to {self.max_limit} (default 25).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_limit},
+                "description": f"Results per page, 1 to {self.max_limit} (default "
+                f"{self.default_limit}).",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_limit,
+                    "default": self.default_limit,
+                },
             },
             {
                 "name": "cursor",
                 "in": "query",
                 "required": False,
-                "description": "Where the page starts: the `cursor` of a `next` link.",
+                "description": "Where the page starts: the `cursor` of a `next` link, with the "
+                "same filters and sort (else 400). Omit it for the first page.",
                 "schema": {"type": "string"},
             },
+            {
+                "name": "count",
+                "in": "query",
+                "required": False,
+                "description": f"`true` adds `count` and `count_is_capped`: matches, counted "
+                f"up to {COUNT_CAP:,}.",
+                "schema": {"type": "boolean", "default": False},
+            },
         ]
+
+
+class NewestFirstPagination(CursorPagination):
+    """Events, newest first (a union of lists has no order of its own to read)."""
+
+    keys = ["-occurred_at", "-pk"]
+    item_description = "older events"

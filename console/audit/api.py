@@ -9,7 +9,7 @@ from rest_framework import generics, serializers
 from console.api.authentication import key_provider
 from console.api.errors import error_responses
 from console.api.fields import UnixTimestampField
-from console.api.pagination import KeysetPagination
+from console.api.pagination import NewestFirstPagination
 from console.audit.filters import EventFilter
 from console.audit.models import MOMENT_FIELDS, Event
 from console.audit.selectors import events_for
@@ -85,7 +85,7 @@ class EventListView(generics.ListAPIView):
 
     queryset = Event.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = EventSerializer
-    pagination_class = KeysetPagination
+    pagination_class = NewestFirstPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApiEventFilter
 

@@ -1,6 +1,8 @@
 """
 Load many tokens for one provider fast, then measure the server time of the pages that must
-stay fast at that size. Prints figures; asserts nothing (timings belong to benchmarks, not tests).
+stay fast at that size, and of the JSON API's first page of tokens against a deep one (the
+10,000th page of 100 at a million tokens), in every sort. Prints figures; asserts nothing
+(timings belong to benchmarks, not tests).
 
     python manage.py benchmark_tokens --tokens 1000000
 """
@@ -10,21 +12,31 @@ import random
 import statistics
 import time
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import cast
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.http import HttpRequest, QueryDict
 from django.test import Client
 from django.utils import timezone
 
 from console import bulk_load
 from console.accounts.models import Provider
 from console.accounts.services import create_provider
+from console.api.pagination import PAGING_PARAMETERS
+from console.api.services import create_license_key, revoke_license_key
 from console.audit.actors import Actor
+from console.pagination import KeysetPaginator, list_context
 from models_registry.models import AIModel
 from models_registry.services import create_model
 from tokens import search
+from tokens.filters import SORTS, TokenFilter
 from tokens.models import Token
+from tokens.selectors import tokens_for
+from tokens.views import LIST_PAGING, PAGE_SIZES
 
 WORDS = [
     "acme",
@@ -98,8 +110,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--small", type=int, default=1_000, help="tokens of a second provider, to compare"
         )
+        parser.add_argument("--page-size", type=int, default=100, help="the API's `limit`")
+        parser.add_argument(
+            "--deep-page",
+            type=int,
+            default=10_000,
+            help="the page the API's first is compared with, or the last there is",
+        )
 
-    def handle(self, *args, tokens, models, repeat, username, small, **options):
+    def handle(
+        self, *args, tokens, models, repeat, username, small, page_size, deep_page, **options
+    ):
         if connection.vendor == "postgresql":
             # Loading and re-indexing a million rows takes minutes: lift the request-sized limit.
             with connection.cursor() as cursor:
@@ -115,6 +136,7 @@ class Command(BaseCommand):
             self._typeahead(client, what[0], repeat)
             self._tab(client, what[0], repeat)
             self._tokens_list(client, what[0], repeat)
+            self._api_pages(person, provider, repeat, page_size, deep_page, total, client)
 
     def _provider(self, username, tokens, models):
         person, owner = self._owner(username)
@@ -146,14 +168,17 @@ class Command(BaseCommand):
     def _rows(self, owner, models, start, count):
         rng = random.Random(start)  # noqa: S311 - benchmark data, not secrets
         now = timezone.now()
+        # As Django stores them (on SQLite, text without "+00:00"): else a moment in a query
+        # never equals one in a row, and lists that compare moments skip rows.
+        moment = connection.ops.adapt_datetimefield_value
         for i in range(start, start + count):
             roll = rng.random()
             model = None if roll < 0.3 else rng.choice(models)
             status = "CANCELED" if roll > 0.95 else "SUSPENDED" if roll > 0.9 else "ACTIVE"
             name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{i:07d}"
             digest = hashlib.sha256(f"benchmark-{owner.pk}-{i}".encode()).hexdigest()
-            expires = now + timedelta(days=rng.randint(-60, 365))
-            created = now - timedelta(seconds=count - (i - start))
+            expires = moment(now + timedelta(days=rng.randint(-60, 365)))
+            created = moment(now - timedelta(seconds=count - (i - start)))
             yield (
                 f"tok_b{owner.pk:04d}{i:015d}",
                 owner.pk,
@@ -233,3 +258,63 @@ class Command(BaseCommand):
         ]:
             median, worst = self._measure(client, f"/tokens/?{query}", repeat)
             self._report(label, median, worst)
+
+    def _api_pages(self, person, provider, repeat, page_size, deep_page, total, client):
+        """GET /api/v1/tokens: the first page and a deep one (as deep as `deep_page`, or the
+        last), in every sort, and the Tokens List's deep page by its Next link's cursor."""
+        number = max(1, min(deep_page, -(-total // page_size)))
+        self.stdout.write(
+            f"API (GET /api/v1/tokens?limit={page_size}&sort=…): page 1 and page {number:,}"
+        )
+        key, secret = create_license_key(
+            actor=ACTOR, provider=provider, created_by=person, name="benchmark_tokens"
+        )
+        api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        ratios = []
+        for sort in [order for name in SORTS for order in (name, f"-{name}")]:
+            query = urlencode({"limit": page_size, "sort": sort})
+            first = self._measure(api, f"/api/v1/tokens?{query}", repeat)
+            cursor = self._cursor_to(provider, query, PAGING_PARAMETERS, page_size, number)
+            if cursor is None:
+                self._report(f"sort={sort}, page 1 (the only one)", *first)
+                continue
+            url = f"/api/v1/tokens?{query}&{urlencode({'cursor': cursor})}"
+            deep = self._measure(api, url, repeat)
+            ratios.append(deep[0] / first[0])
+            self._report(f"sort={sort}, page 1", *first)
+            self._report(f"sort={sort}, page {number:,} ({ratios[-1]:.2f}x)", *deep)
+        if ratios:
+            self.stdout.write(
+                f"  page {number:,} ÷ page 1 (medians): {min(ratios):.2f}x to {max(ratios):.2f}x"
+            )
+        revoke_license_key(actor=ACTOR, key=key)
+        self._list_deep_page(client, provider, repeat, deep_page, total)
+
+    def _list_deep_page(self, client, provider, repeat, deep_page, total):
+        per_page = PAGE_SIZES[-1]
+        number = max(1, min(deep_page, -(-total // per_page)))
+        query = urlencode({"per_page": per_page})
+        cursor = self._cursor_to(provider, query, LIST_PAGING, per_page, number)
+        if cursor is None:
+            return
+        self.stdout.write(f"Tokens List ({per_page} per page): page 1 and page {number:,}")
+        first = self._measure(client, f"/tokens/?{query}", repeat)
+        url = f"/tokens/?{query}&{urlencode({'cursor': cursor, 'page': number})}"
+        deep = self._measure(client, url, repeat)
+        self._report("page 1", *first)
+        self._report(f"page {number:,} by Next ({deep[0] / first[0]:.2f}x)", *deep)
+
+    @staticmethod
+    def _cursor_to(provider, query, paging, page_size, number):
+        """The cursor of page `number` (a Next link's, made directly: following 10,000 of them
+        would take minutes), or None for the first page."""
+        if number < 2:
+            return None
+        params = QueryDict(query)
+        # All the filters read of a request is its provider (the model filter's choices).
+        request = cast(HttpRequest, SimpleNamespace(provider=provider))
+        tokens = TokenFilter(params, queryset=tokens_for(provider), request=request).qs
+        paginator = KeysetPaginator(
+            tokens, per_page=page_size, context=list_context(params, paging=paging)
+        )
+        return paginator.page_at((number - 2) * page_size).next_cursor

@@ -13,7 +13,13 @@ from console.audit.views import HISTORY_PAGE_SIZE, event_page, live_targets
 from console.forms import form_status
 from console.pagination import CappedPaginator, capped_count
 from console.responses import HtmxHttpRequest, own_or_404, render_page_or_partial, safe_next
-from models_registry.forms import ModelCreateForm, ModelLimitsForm
+from models_registry.forms import (
+    ModelCreateForm,
+    ModelDeleteForm,
+    ModelEditForm,
+    ModelLimitsForm,
+    ModelListForm,
+)
 from models_registry.models import AIModel
 from models_registry.selectors import models_of_member, models_with_token_counts
 
@@ -34,10 +40,20 @@ def get_own_model(request: HtmxHttpRequest, model_id: str, *, needs: Role = Role
 
 @require_GET
 def model_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Models: the provider's models by name, with their numbers of tokens, a page at a time."""
-    paginator = CappedPaginator(models_with_token_counts(request.provider), MODELS_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "models_registry/model_list.html", {"page": page, "section": "models"})
+    """
+    Models: the provider's models with their numbers of tokens, found by name, in the order
+    asked for, a page at a time (the table alone for htmx).
+    """
+    form = ModelListForm(request.GET)
+    models = form.apply(models_with_token_counts(request.provider))
+    page = CappedPaginator(models, MODELS_PAGE_SIZE).get_page(request.GET.get("page"))
+    has_models = bool(page.paginator.count) or models_with_token_counts(request.provider).exists()
+    return render_page_or_partial(
+        request,
+        "models_registry/model_list.html",
+        {"page": page, "form": form, "has_models": has_models, "section": "models"},
+        partial="table",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,6 +104,51 @@ def model_limits(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
         request,
         "models_registry/model_limits.html",
         {"form": form, "model": model, "next_url": next_url, "section": "models"},
+        partial="dialog",
+        status=form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def model_edit(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
+    """Edit model: rename it, or change its description."""
+    model = get_own_model(request, model_id, needs=Role.MEMBER)
+    next_url = safe_next(request, reverse("models_registry:detail", args=[model.model_id]))
+    form = ModelEditForm(request.POST if request.method == "POST" else None, model=model)
+    if request.method == "POST":
+        saved = form.save(actor=actor_for(request))
+        if saved is not None:
+            messages.success(request, f"Model “{saved.name}” saved.")
+            return HttpResponseClientRedirect(next_url) if request.htmx else redirect(next_url)
+    return render_page_or_partial(
+        request,
+        "models_registry/model_edit.html",
+        {"form": form, "model": model, "next_url": next_url, "section": "models"},
+        partial="dialog",
+        status=form_status(form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def model_delete(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
+    """Delete model, after the provider types its name; its tokens stay, unassigned."""
+    model = get_own_model(request, model_id, needs=Role.MEMBER)
+    next_url = safe_next(request, reverse("models_registry:detail", args=[model.model_id]))
+    tokens = capped_count(model.tokens.all())
+    form = ModelDeleteForm(request.POST if request.method == "POST" else None, model=model)
+    if request.method == "POST" and form.delete(actor=actor_for(request)):
+        done = f"Model “{model.name}” deleted."
+        if tokens.count == 1:
+            done += " Its token is kept, unassigned: assign it to another model."
+        elif tokens.count:
+            done += f" Its {tokens} tokens are kept, unassigned: assign them to another model."
+        messages.success(request, done)
+        url = reverse("models_registry:list")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render_page_or_partial(
+        request,
+        "models_registry/model_delete.html",
+        {"form": form, "model": model, "tokens": tokens, "next_url": next_url},
         partial="dialog",
         status=form_status(form),
     )

@@ -268,9 +268,11 @@ class KeysetPaginator[T: Model]:
         for branch in branches:
             branch, self.keys = sort_keys(branch, keys)
             self.branches.append(branch)
-        if len(self.branches) > 1:
-            # Rows of branches are merged by Python's order: fields, never NULL.
-            assert all(key.lookup == key.attribute or key.lookup == "pk" for key in self.keys)
+        if len(self.branches) > 1 and not all(
+            isinstance(key.expression, F) and key.nulls_first is None for key in self.keys
+        ):
+            # Python merges the branches' rows: it knows neither collations nor NULLs' place.
+            raise ValueError("a union's keys must be fields that are never null")
         spec = ";".join(f"{key.expression}:{key.descending}:{key.nulls_first}" for key in self.keys)
         self.signer = signing.Signer(salt=f"{CURSOR_SALT}:{spec}:{context}")
 

@@ -343,14 +343,17 @@ def test_save_without_javascript_assigns_and_returns_to_the_tab(
 def test_tab_pages_say_more_than_the_cap_beyond_it(
     alice_client, sentiment, make_token, monkeypatch
 ):
-    monkeypatch.setattr("console.pagination.COUNT_CAP", 2)
+    from console import pagination
+
+    counted = pagination.capped_count
+    monkeypatch.setattr(pagination, "capped_count", lambda queryset: counted(queryset, cap=2))
     for n in range(3):
         make_token(f"t{n}", model=sentiment)
     monkeypatch.setattr("tokens.views.TAB_PAGE_SIZE", 1)
 
     response = alice_client.get(tab(sentiment))
 
-    assert response.context["page"].paginator.is_capped
+    assert response.context["page"].is_capped
     assert "1–1 of more than 2" in response.content.decode()
 
 
@@ -361,3 +364,72 @@ def test_pages_that_htmx_swaps_vary_on_the_htmx_header(alice_client, sentiment):
 
         assert "HX-Request" in full["Vary"], url
         assert full.content != fragment.content, url
+
+
+def test_the_tab_finds_its_tokens_by_name_and_status(alice_client, sentiment, make_token):
+    make_token("alpha-one", model=sentiment)
+    suspended, _ = make_token("alpha-two", model=sentiment)
+    make_token("beta", model=sentiment)
+    make_token("alpha-elsewhere")  # unassigned: not this model's
+    from tokens.models import Token
+
+    Token.objects.filter(pk=suspended.pk).update(status="SUSPENDED")
+
+    found = alice_client.get(tab(sentiment), {"name": "alpha", "status": "ACTIVE"})
+    any_status = alice_client.get(tab(sentiment), {"name": "alpha", "status": "", "sort": "name"})
+
+    assert [token.name for token in found.context["page"]] == ["alpha-one"]
+    assert [token.name for token in any_status.context["page"]] == ["alpha-one", "alpha-two"]
+    assert "Some filters were ignored" not in any_status.content.decode()
+
+
+def test_the_tab_sorts_as_asked(alice_client, sentiment, make_token):
+    for name in ("b", "c", "a"):
+        make_token(name, model=sentiment)
+
+    by_name = alice_client.get(tab(sentiment), {"sort": "name"})
+    backwards = alice_client.get(tab(sentiment), {"sort": "-name"})
+
+    assert [token.name for token in by_name.context["page"]] == ["a", "b", "c"]
+    assert [token.name for token in backwards.context["page"]] == ["c", "b", "a"]
+
+
+def test_the_tabs_next_goes_past_the_cap_keeping_filters(
+    alice_client, sentiment, make_token, monkeypatch
+):
+    from console import pagination
+
+    counted = pagination.capped_count
+    monkeypatch.setattr(pagination, "capped_count", lambda queryset: counted(queryset, cap=2))
+    monkeypatch.setattr("tokens.views.TAB_PAGE_SIZE", 1)
+    for n in range(4):
+        make_token(f"t{n}", model=sentiment)
+
+    seen = []
+    response = alice_client.get(tab(sentiment), {"sort": "name"})
+    while True:
+        seen += [token.name for token in response.context["page"]]
+        next_cursor = response.context["page"].next_cursor
+        if not next_cursor:
+            break
+        number = response.context["page"].next_number
+        params = {"sort": "name", "cursor": next_cursor, "page": number}
+        response = alice_client.get(tab(sentiment), params)
+
+    assert seen == ["t0", "t1", "t2", "t3"]  # all four, though only 2 are counted
+
+
+def test_the_tab_filtered_by_htmx_answers_the_table_alone(alice_client, sentiment, make_token):
+    make_token("alpha", model=sentiment)
+
+    response = alice_client.get(
+        tab(sentiment), {"name": "zzz"}, headers={"HX-Request": "true", "HX-Target": "token-table"}
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="token-table"')
+    assert "No token matches" in html
+
+
+def test_another_providers_tab_is_404_whatever_the_filters(charlie_client, sentiment):
+    assert charlie_client.get(tab(sentiment), {"name": "a", "sort": "name"}).status_code == 404

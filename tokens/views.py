@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
@@ -15,7 +15,7 @@ from console.audit.selectors import history_of_token
 from console.audit.views import HISTORY_PAGE_SIZE, event_page
 from console.errors import DomainError, NotFound
 from console.forms import form_status
-from console.pagination import CappedPaginator, list_context, numbered_page
+from console.pagination import list_context, numbered_page
 from console.responses import (
     HtmxHttpRequest,
     action_done,
@@ -79,12 +79,44 @@ def _detail_url(token: Token) -> str:
 # --- A model's Token Management tab ---------------------------------------------------------
 
 
+# The sorts the model's tab offers: the Tokens List's, but by model (all the same here).
+TAB_SORTS = [
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("expires", "Expiring soonest"),
+    ("-expires", "Expiring latest"),
+    ("status", "Status"),
+    ("-last_used", "Used most recently"),
+    ("last_used", "Unused the longest"),
+]
+
+
 def _tab_context(request: HtmxHttpRequest, model: AIModel, **extra) -> dict:
-    paginator = CappedPaginator(tokens_of_model(model), TAB_PAGE_SIZE)
+    """The tab's tokens as its filters (name, status) and sort ask, a page by cursor."""
+    query = QueryDict(mutable=True)
+    if request.method == "GET":  # without the empty choices its form sends ("Any status")
+        for key in request.GET:
+            if values := [value for value in request.GET.getlist(key) if value]:
+                query.setlist(key, values)
+    filterset = TokenFilter(query or None, queryset=tokens_of_model(model), request=request)
+    page, bad_cursor = numbered_page(
+        filterset.qs,
+        per_page=TAB_PAGE_SIZE,
+        cursor=query.get("cursor"),
+        number=_page_number(request),
+        context=list_context(query, paging=LIST_PAGING),
+    )
     return {
         "model": model,
         "tab": "tokens",
-        "page": paginator.get_page(request.GET.get("page")),
+        "filterset": filterset,
+        "page": page,
+        "bad_cursor": bad_cursor,
+        "sort": filterset.effective_sort,
+        "tab_sorts": TAB_SORTS,
+        "has_tokens": bool(page.count) or tokens_of_model(model).exists(),
         "assign_form": AssignTokenForm(provider=request.provider, model=model),
         "usage": usage_of_model(model),
         **extra,

@@ -12,7 +12,7 @@ from models_registry.models import AIModel
 from models_registry.selectors import models_for
 from tokens import services
 from tokens.models import TOKEN_NAME_MAX_LENGTH, QuotaPeriod, Token, TokenStatus
-from tokens.selectors import tokens_for
+from tokens.selectors import assignable_tokens, tokens_for
 
 
 class OwnModelChoiceField(forms.ModelChoiceField):
@@ -161,13 +161,30 @@ class AssignTokenForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean() or {}
         token_id = cleaned.get("token_id")
-        token = tokens_for(self.provider).filter(token_id=token_id).first() if token_id else None
+        if token_id:
+            token = tokens_for(self.provider).filter(token_id=token_id).first()
+        else:
+            token = self._named(cleaned.get("q") or "")
         if token is None:
             # One message, next to the field people see, whatever was wrong with the hidden id.
             self.errors.pop("token_id", None)
             raise forms.ValidationError({"q": "Choose an unassigned token from the list."})
         cleaned["token"] = token
         return cleaned
+
+    def _named(self, name: str) -> Token | None:
+        """
+        Without JavaScript there is no list to choose from: the unassigned token whose name was
+        typed in full (any case), when exactly one has it.
+        """
+        if not name.strip():
+            return None
+        named = list(assignable_tokens(self.provider).filter(name__iexact=name.strip())[:2])
+        if len(named) > 1:
+            raise forms.ValidationError(
+                {"q": f"Several unassigned tokens are named “{name.strip()}”: rename one first."}
+            )
+        return named[0] if named else None
 
     def assign(self, *, actor: Actor) -> Token | None:
         """Assign the chosen token to the model; on a broken rule, show it on the form."""

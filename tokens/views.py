@@ -11,7 +11,8 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
 from console.audit.actors import actor_for
-from console.audit.selectors import history_of_token
+from console.audit.presentation import actor_label
+from console.audit.selectors import creation_of, history_of_token
 from console.audit.views import HISTORY_PAGE_SIZE, event_page
 from console.errors import DomainError, NotFound
 from console.forms import form_status
@@ -334,11 +335,13 @@ def token_detail(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     token = get_own_token(request, token_id)
     page, bad_cursor = event_page(request, history_of_token(token), HISTORY_PAGE_SIZE)
     usage = usage_of_token(token)
+    created = creation_of(token)
     return render_page_or_partial(
         request,
         "tokens/token_detail.html",
         {
             "token": token,
+            "created_by": actor_label(created) if created else None,
             "usage": usage,
             "chart": UsageChart.of(usage.days),
             "limits": limits_in_force(token),

@@ -3,7 +3,7 @@
 from console.accounts.models import Provider
 from console.accounts.selectors import members_of
 from console.api.selectors import license_keys_for
-from console.audit.models import ActorKind, Event, EventQuerySet
+from console.audit.models import Action, ActorKind, Event, EventQuerySet
 from console.audit.presentation import actor_label
 from models_registry.models import AIModel
 from tokens.models import Token
@@ -17,6 +17,12 @@ def events_for(provider: Provider) -> EventQuerySet:
 def history_of_token(token: Token) -> EventQuerySet:
     """Everything that happened to one token, newest first (its History)."""
     return events_for(token.provider).filter(target_id=token.token_id)
+
+
+def creation_of(token: Token) -> Event | None:
+    """The event that made `token` (who, when, from where), if the record still holds it."""
+    made = history_of_token(token).filter(action=Action.TOKEN_CREATED)
+    return made.order_by("occurred_at").first()
 
 
 def history_of_model(model: AIModel) -> EventQuerySet:

@@ -304,3 +304,28 @@ def test_a_dialog_opened_from_a_rows_menu_gives_focus_back_to_its_button(tokens_
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(button).to_be_focused()
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("action", ["Renew", "Suspend"])
+def test_after_an_action_from_the_keyboard_focus_returns_to_the_rows_menu_button(
+    page, log_in, alice, sentiment, make_token, action
+):
+    make_token("laptop", model=sentiment)
+    make_token("phone", model=sentiment)
+    log_in(alice)
+    page.goto("/tokens/")
+    page.wait_for_load_state()
+
+    button = page.get_by_role("button", name="Actions for laptop")
+    button.focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_role("menu")
+    item = menu.get_by_role("menuitem", name=action)
+    while not item.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    wait_for_htmx(page)
+    page.wait_for_timeout(200)
+    wait_for_htmx(page)
+
+    expect(page.get_by_role("button", name="Actions for laptop")).to_be_focused()

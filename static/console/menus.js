@@ -76,4 +76,25 @@
         break;
     }
   });
+
+  // An item that acts at once (Renew, Suspend, Activate: no dialog) leaves focus nowhere: its
+  // menu is hidden, and the list it sits in is drawn again. Once drawn, focus goes back to the
+  // menu's button, found again by its id, unless the person has moved on meanwhile.
+  var refocus = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var menu = elt && elt.closest && elt.closest("[role=menu]");
+    if (menu && elt.hasAttribute("hx-post")) refocus = menu.getAttribute("aria-labelledby");
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) return;
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !document.contains(active) || active.closest("[role=menu][hidden]");
+    var button = document.getElementById(refocus);
+    if (button && lost) button.focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Tab") refocus = null;  // moved on by keyboard
+  }, true);
+  document.addEventListener("pointerdown", function () { refocus = null; }, true);
 })();

@@ -97,3 +97,40 @@ def test_generate_and_done_can_be_tapped_on_a_phone(page, log_in, alice, sentime
     done.scroll_into_view_if_needed()
     assert tappable(page, done)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_phone_and_dark_mode_show_the_console_whole(
+    page, log_in, alice, acme, sentiment, make_token, screenshot
+):
+    from models_registry.services import create_model
+    from tests.conftest import TEST_ACTOR
+    from tokens.models import Token
+
+    create_model(actor=TEST_ACTOR, provider=acme, name="Vision", description="Reads images")
+    laptop, _ = make_token("alice-laptop", model=sentiment)
+    phone, _ = make_token("bob-phone", model=sentiment)
+    Token.objects.filter(pk=phone.pk).update(status="SUSPENDED")
+    make_token("spare")
+    log_in(alice)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in [
+        ("/tokens/", "phone-tokens-list"),
+        (f"/tokens/{laptop.token_id}/", "phone-token-page"),
+        ("/models/", "phone-models"),
+    ]:
+        page.goto(path)
+        page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        screenshot(name, full_page=False)
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.emulate_media(color_scheme="dark")
+    page.goto("/tokens/")
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Tokens", level=1)).to_be_visible()
+    screenshot("dark-tokens-list", full_page=False)
+    page.goto("/models/")
+    page.wait_for_load_state()
+    page.emulate_media(color_scheme="light")
+    screenshot("models", full_page=False)

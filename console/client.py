@@ -1113,29 +1113,33 @@ class ManagementClient:
             target = url  # a plain-HTTP proxy takes the whole address
             headers = {**headers, **self._proxy_headers()}
         with self._lock:
-            connection, reused = self._ready_connection()
+            connection = self._ready_connection()
             try:
                 connection.request(method, target, body=payload, headers=headers)
+            except OSError as error:
+                # Not sent whole, so never run: a server runs a request once it has all of it.
+                raise self._failed(f"{method} {parts.path}", error, sent=False) from error
+            try:
                 response = connection.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as error:
-                self._drop_connection()
-                # A kept connection the server closed while idle, found out only now: the
-                # request never reached it, so a new connection may carry it.
-                stale = reused and isinstance(error, (ConnectionResetError, BrokenPipeError))
-                raise ConnectionFailed(
-                    f"No answer from {self.base_url} to {method} {parts.path}: {_describe(error)}.",
-                    sent=not stale,
-                ) from error
+                # Sent: the server may have run it, and only lost its answer.
+                raise self._failed(f"{method} {parts.path}", error, sent=True) from error
             if response.will_close:
                 self._drop_connection()
             return _Answer(response.status, response.reason, response.msg, body)
 
-    def _ready_connection(self) -> tuple[http.client.HTTPConnection, bool]:
+    def _failed(self, request: str, error: BaseException, *, sent: bool) -> ConnectionFailed:
+        self._drop_connection()
+        return ConnectionFailed(
+            f"No answer from {self.base_url} to {request}: {_describe(error)}.", sent=sent
+        )
+
+    def _ready_connection(self) -> http.client.HTTPConnection:
         """The kept connection if the server has not closed it, else a new one (connected)."""
         connection = self._connection
         if connection is not None and not _is_dropped(connection.sock):
-            return connection, True
+            return connection
         self._drop_connection()
         connection = self._new_connection()
         try:
@@ -1146,7 +1150,7 @@ class ManagementClient:
                 f"Could not connect to {self.base_url}: {_describe(error)}.", sent=False
             ) from error
         self._connection = connection
-        return connection, False
+        return connection
 
     def _new_connection(self) -> http.client.HTTPConnection:
         scheme, host, port = self._origin

@@ -733,6 +733,7 @@ class ManagementClient:
         return Token.from_answer(answer.json(), answer.header("ETag"))
 
     def delete_token(self, token_id: str, *, if_match: str | Token | None = None) -> None:
+        """Delete a token. Retried after a lost answer, a 404 means the first try deleted it."""
         self._call("DELETE", _token_path(token_id), if_match=_etag(if_match))
 
     def assign_token_to_model(
@@ -1026,7 +1027,7 @@ class ManagementClient:
     def _send(
         self, method: str, url: str, payload: bytes | None, headers: dict[str, str], repeat: bool
     ) -> _Answer:
-        attempt, waited, redirects = 1, 0.0, 0
+        attempt, waited, redirects, answer_lost = 1, 0.0, 0, False
         while True:
             try:
                 answer = self._exchange(method, url, payload, headers)
@@ -1035,9 +1036,12 @@ class ManagementClient:
                 may_repeat = repeat or not failure.sent
                 if not (may_repeat and self._may_wait(attempt, waited, wait)):
                     raise
+                answer_lost = answer_lost or failure.sent
             else:
                 if 200 <= answer.status < 300:
                     return answer
+                if method == "DELETE" and answer.status == 404 and answer_lost:
+                    return answer  # the try whose answer was lost deleted it: done, as asked
                 if 300 <= answer.status < 400:
                     url = self._redirect_target(method, url, answer, redirects)
                     redirects += 1

@@ -218,6 +218,20 @@ def test_generate_query_token_says_when_a_retry_lost_the_secret(sdk, acme):
     assert "delete this token and create another" in lost.value.message
 
 
+def test_a_delete_whose_answer_was_lost_is_done_when_its_retry_finds_nothing(
+    sdk, make_token, live_requests
+):
+    token, _ = make_token("alice-laptop")
+    lose_next_answer(sdk)
+
+    sdk.delete_token(token.token_id)  # the retry's 404: the first try deleted it
+
+    assert not Token.objects.filter(pk=token.pk).exists()
+    assert live_requests == [f"/api/v1/tokens/{token.token_id}"] * 2
+    with pytest.raises(NotFound):
+        sdk.delete_token(token.token_id)  # no answer lost: nothing there is an error
+
+
 def lose_next_answer(client):
     """The client's next request reaches the server, whose answer is then lost on the way."""
     new_connection = client._new_connection

@@ -497,7 +497,16 @@ class _Answer:
     body: bytes
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+        """The body, which the API always answers in JSON: else not the API that answered."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            raise ApiError(
+                f"The answer was not JSON ({self.header('Content-Type')}): is base_url the "
+                "console's address?",
+                status=self.status,
+                code="not_json",
+            ) from None
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -997,8 +1006,8 @@ class ManagementClient:
     ) -> _Answer:
         """
         Send one request, retried where that is safe, and return its answer; raise the
-        ApiError for any other than 2xx. `repeatable`: whether repeating it is harmless
-        (default: every method but POST, and POSTs, which carry an Idempotency-Key).
+        ApiError for any other than 2xx. `repeatable`: whether sending it twice is harmless;
+        by default it is (GET, PATCH and DELETE are, and a POST is made so by its key).
         """
         url = self._url(path_or_url)
         headers = {
@@ -1069,7 +1078,11 @@ class ManagementClient:
         """An API path's address, or an address the server gave, if it is the API's origin."""
         if "://" not in path_or_url:
             return self.base_url + path_or_url
-        if _origin(path_or_url) != self._origin:
+        try:
+            same_origin = _origin(path_or_url) == self._origin
+        except ValueError:
+            same_origin = False
+        if not same_origin:
             raise CrossOriginRefused(
                 f"A list's next page is at {path_or_url}, another origin than {self.base_url}: "
                 "the client does not send your license key there. (Behind a proxy that ends "
@@ -1229,7 +1242,7 @@ def _error(answer: _Answer) -> ApiError:
     """The ApiError for an answer other than 2xx, with the server's message and fields."""
     try:
         body = answer.json()
-    except ValueError:
+    except ApiError:  # not the API's error envelope: a proxy's page, say
         body = None
     if not isinstance(body, dict):
         body = {}

@@ -444,6 +444,32 @@ def test_one_client_shared_by_threads_uses_one_connection(scripted, to_scripted)
     assert scripted.connections == 1
 
 
+def test_an_answer_that_is_not_json_says_so_and_an_error_page_keeps_its_status(
+    scripted, to_scripted
+):
+    class Html(ScriptedHandler):
+        def _answer(self):
+            self.server.requests.append(self.path)
+            status = 200 if self.path.startswith("/api/v1/models") else 502
+            page = b"<html>Welcome to the proxy</html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_GET = _answer
+
+    scripted.RequestHandlerClass = Html
+    with pytest.raises(ApiError) as not_json:
+        to_scripted.list_models()
+    with pytest.raises(ServerError) as bad_gateway:
+        to_scripted.get_token("tok_1")
+
+    assert not_json.value.code == "not_json" and "text/html" in not_json.value.message
+    assert bad_gateway.value.status == 502 and bad_gateway.value.message == "Bad Gateway"
+
+
 # --- Other origins -------------------------------------------------------------------------
 
 

@@ -1,18 +1,40 @@
-"""console/client.py end to end, against a live server: the product docs' SDK flows work."""
+"""
+console/client.py end to end, against a live server: the product docs' SDK flows, typed
+arguments and enums, errors as classes, ETags, pages; a Viewer's key changes nothing and another
+provider's key finds nothing.
+"""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.api.services import create_license_key
-from console.client import ApiError, ManagementClient
+from console.client import (
+    UNSET,
+    ApiError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    ManagementClient,
+    NotFound,
+    PreconditionFailed,
+    QuotaPeriod,
+    TokenStatus,
+    Unauthorized,
+)
 from tests.conftest import TEST_ACTOR
+
+
+def client_of(live_server, user, provider, name="sdk"):
+    key = create_license_key(actor=TEST_ACTOR, provider=provider, created_by=user, name=name)[1]
+    return ManagementClient(key, base_url=live_server.url)
 
 
 @pytest.fixture
 def sdk(live_server, alice, acme):
-    key = create_license_key(actor=TEST_ACTOR, provider=acme, created_by=alice, name="sdk")[1]
-    return ManagementClient(key, base_url=live_server.url)
+    with client_of(live_server, alice, acme) as client:
+        yield client
 
 
 def test_the_docs_flow_create_model_generate_assign_update_cancel(sdk):
@@ -45,7 +67,7 @@ def test_list_tokens_filters_and_follows_pages(sdk):
 
     everything = sdk.list_tokens()
     on_model = sdk.list_tokens(model=model_id, sort="name")
-    unassigned = sdk.list_tokens(assigned="no")
+    unassigned = sdk.list_tokens(assigned=False)
 
     assert len(everything) == 28  # two pages of 25 followed
     assert [token.name for token in on_model][:2] == ["t-00", "t-01"]
@@ -92,7 +114,7 @@ def test_remove_assignment_renew_update_status_and_delete(sdk):
 
     removed = sdk.remove_token_assignment(token_id)
     renewed = sdk.renew_token(token_id)
-    suspended = sdk.update_token(token_id, status="SUSPENDED")
+    suspended = sdk.update_token(token_id, status=TokenStatus.SUSPENDED)
     sdk.delete_token(token_id)
 
     assert removed.model_id is None
@@ -202,10 +224,10 @@ def test_limits_through_the_client(sdk):
     token_id, _ = sdk.generate_query_token(model_id, "t", rate_limit=60, quota=50)
 
     created = sdk.get_token(token_id)
-    changed = sdk.update_token(token_id, rate_limit=None, quota_period="month")
+    changed = sdk.update_token(token_id, rate_limit=None, quota_period=QuotaPeriod.MONTH)
     model = sdk.update_model(model_id, default_rate_limit=5, description="Metered")
 
-    assert (created.rate_limit, created.quota, created.quota_period) == (60, 50, "day")
+    assert (created.rate_limit, created.quota, created.quota_period) == (60, 50, QuotaPeriod.DAY)
     assert (created.last_used_at, created.last_used_ip) == (None, None)
     assert (changed.rate_limit, changed.quota, changed.quota_period) == (None, 50, "month")
     assert (model.default_rate_limit, model.default_quota) == (5, 1000)
@@ -216,9 +238,181 @@ def test_limits_through_the_client(sdk):
 def test_the_client_says_why_a_limit_was_refused(sdk):
     model_id = sdk.create_model("metered")
 
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(BadRequest) as refused:
         sdk.update_model(model_id, default_rate_limit=0)
 
     assert refused.value.status == 400
     assert "default_rate_limit" in refused.value.errors
     assert sdk.get_model(model_id).default_rate_limit is None
+
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
+def test_a_viewers_key_reads_and_introspects_but_every_change_is_forbidden(
+    live_server, victor, acme, make_token, sentiment
+):
+    token, secret = make_token("alice-laptop", model=sentiment)
+
+    with client_of(live_server, victor, acme) as viewer:
+        listed = viewer.list_tokens()
+        checked = viewer.introspect(secret, cost=0)
+        with pytest.raises(Forbidden) as forbidden:
+            viewer.update_token(token.token_id, note="mine now")
+        with pytest.raises(Forbidden):
+            viewer.create_model("shadow")
+
+    assert [item.token_id for item in listed] == [token.token_id]
+    assert checked.active is True
+    assert forbidden.value.status == 403 and forbidden.value.message
+    token.refresh_from_db()
+    assert token.note == ""
+
+
+def test_another_providers_key_finds_none_of_our_tokens_or_models(
+    live_server, charlie, globex, make_token, sentiment
+):
+    token, _ = make_token("alice-laptop")
+
+    with client_of(live_server, charlie, globex) as other:
+        with pytest.raises(NotFound) as not_found:
+            other.get_token(token.token_id)
+        with pytest.raises(NotFound):
+            other.cancel_token(token.token_id)
+        with pytest.raises(NotFound):
+            other.get_model(sentiment.model_id)
+        listed = other.list_tokens()
+
+    assert not_found.value.code == "not_found" and not_found.value.request_id
+    assert listed == []
+    token.refresh_from_db()
+    assert token.status == TokenStatus.ACTIVE
+
+
+# --- Errors, enums, arguments ----------------------------------------------------------------
+
+
+def test_each_kind_of_refusal_raises_its_own_class_all_of_them_api_errors(sdk, live_server, alice):
+    model_id = sdk.create_model("m")
+    token_id, _ = sdk.generate_query_token(model_id, "t")
+    read = sdk.get_token(token_id)
+    sdk.update_token(token_id, note="changed meanwhile")
+
+    with pytest.raises(BadRequest) as bad:
+        sdk.create_token("", model_id=model_id)
+    with pytest.raises(Conflict) as conflict:
+        sdk.assign_token_to_model(token_id, sdk.create_model("other"))
+    with pytest.raises(PreconditionFailed) as stale:
+        sdk.update_token(token_id, note="lost update", if_match=read)
+    with pytest.raises(NotFound):
+        sdk.get_token("tok_nothing")
+    with pytest.raises(Unauthorized):
+        ManagementClient("lic_not-a-key", live_server.url).list_models()
+
+    assert (bad.value.status, list(bad.value.errors)) == (400, ["name"])
+    assert (conflict.value.status, conflict.value.code) == (409, "already_assigned")
+    assert (stale.value.status, stale.value.code) == (412, "precondition_failed")
+    assert all(
+        isinstance(error.value, ApiError) and error.value.request_id in str(error.value)
+        for error in (bad, conflict, stale)
+    )
+    assert sdk.get_token(token_id).note == "changed meanwhile"
+
+
+def test_statuses_and_quota_periods_are_enums_that_also_take_their_text(sdk):
+    model_id = sdk.create_model("m", default_quota=10, default_quota_period=QuotaPeriod.MONTH)
+    token_id, _ = sdk.generate_query_token(model_id, "t", quota=5, quota_period="month")
+    other_id, _ = sdk.generate_query_token(model_id, "other")
+
+    suspended = sdk.update_token(token_id, status=TokenStatus.SUSPENDED)
+    sdk.update_token(other_id, status="CANCELED")  # the product docs' way
+    listed = sdk.list_tokens(status=[TokenStatus.SUSPENDED, TokenStatus.CANCELED], sort="name")
+
+    assert suspended.status is TokenStatus.SUSPENDED and suspended.status == "SUSPENDED"
+    assert suspended.quota_period is QuotaPeriod.MONTH
+    assert sdk.get_model(model_id).default_quota_period is QuotaPeriod.MONTH
+    assert [(item.name, item.status) for item in listed] == [
+        ("other", TokenStatus.CANCELED),
+        ("t", TokenStatus.SUSPENDED),
+    ]
+    assert str(TokenStatus.ACTIVE) == "ACTIVE"
+
+
+def test_a_status_this_client_does_not_know_still_reads():
+    archived = TokenStatus("ARCHIVED")  # a newer server's, say
+
+    assert archived == "ARCHIVED" and archived.value == "ARCHIVED"
+    assert archived not in list(TokenStatus)
+
+
+def test_an_argument_left_out_stays_and_none_clears_it(sdk):
+    model_id = sdk.create_model("m")
+    token_id, _ = sdk.generate_query_token(model_id, "t", rate_limit=60, quota=50, note="VIP")
+
+    cleared = sdk.update_token(token_id, quota=None)
+    untouched = sdk.update_token(token_id, name=UNSET)
+    unassigned = sdk.update_token(token_id, model_id=None)
+
+    assert (cleared.rate_limit, cleared.quota, cleared.note) == (60, None, "VIP")
+    assert untouched == cleared
+    assert unassigned.model_id is None and unassigned.rate_limit == 60
+
+
+def test_moments_are_unix_seconds_or_datetimes_with_a_time_zone(sdk):
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    created = sdk.create_token("t", expires_at=expires)
+    later = sdk.update_token(created.token_id, expires_at=int(expires.timestamp()) + 60)
+
+    assert created.expires_at == int(expires.timestamp())
+    assert later.expires_at == created.expires_at + 60
+    assert [t.name for t in sdk.list_tokens(expires_before=expires + timedelta(hours=1))] == ["t"]
+    with pytest.raises(ValueError, match="time zone"):
+        sdk.create_token("naive", expires_at=datetime(2030, 1, 1))
+
+
+# --- ETags and pages -------------------------------------------------------------------------
+
+
+def test_tokens_and_models_carry_their_etag_and_changes_take_if_match(sdk):
+    model_id = sdk.create_model("m")
+    token_id, _ = sdk.generate_query_token(model_id, "t")
+    read = sdk.get_token(token_id)
+
+    changed = sdk.update_token(token_id, note="first", if_match=read)
+    again = sdk.update_token(token_id, note="second", if_match=changed.etag)
+    model = sdk.update_model(model_id, description="d", if_match=sdk.get_model(model_id))
+    with pytest.raises(PreconditionFailed):
+        sdk.delete_token(token_id, if_match=read)
+    with pytest.raises(ValueError, match="ETag"):
+        sdk.cancel_token(token_id, if_match=sdk.list_tokens()[0])
+
+    assert read.etag and changed.etag and read.etag != changed.etag != again.etag
+    assert again.note == "second" and model.description == "d" and model.etag
+    assert sdk.get_token(token_id).status is TokenStatus.ACTIVE
+
+
+def test_pages_one_at_a_time_with_their_count(sdk, bulk_tokens):
+    bulk_tokens(23)
+
+    first = sdk.tokens_page(limit=10, count=True, sort="name")
+    second = sdk.next_page(first)
+    third = sdk.next_page(second)
+
+    assert (first.count, first.count_is_capped, first.has_more) == (23, False, True)
+    assert [token.name for token in first.results][:2] == ["bulk-00000", "bulk-00001"]
+    assert second.results[0].name == "bulk-00010"
+    assert len(third.results) == 3 and third.next is None and not third.has_more
+    assert sdk.next_page(third) is None
+
+
+def test_an_end_user_sees_their_own_token_with_it_not_the_license_key(sdk, live_server):
+    model_id = sdk.create_model("m", default_rate_limit=60)
+    token_id, secret = sdk.generate_query_token(model_id, "alice-laptop", note="private")
+
+    own = sdk.get_own_token(secret)
+
+    assert (own.token_id, own.model_id, own.status) == (token_id, model_id, TokenStatus.ACTIVE)
+    assert own.rate_limit.limit == 60 and own.rate_limit["remaining"] == 60
+    assert not hasattr(own, "note")
+    with pytest.raises(Unauthorized):
+        sdk.get_own_token("uat_not-a-token")

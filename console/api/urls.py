@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
+from console.api.views import client_download
 from console.audit.api import EventListView
 from models_registry.api import ModelViewSet
 from tokens import gateway
@@ -22,5 +23,7 @@ urlpatterns = [
     path("token", documented(gateway.own_token, OwnTokenView), name="own_token"),
     path("events", EventListView.as_view(), name="events"),
     path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
+    # The Python client, for the API docs page's link: a plain view, so not in the schema.
+    path("client.py", client_download, name="client"),
     *router.urls,
 ]

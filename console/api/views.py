@@ -1,10 +1,18 @@
-"""The console's pages about the JSON API: License keys (create, revoke) and API docs."""
+"""
+The console's pages about the JSON API: License keys (create, revoke), API docs, and the Python
+client's download.
+"""
+
+from importlib import resources
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,6 +20,7 @@ from console.accounts.current import can_write
 from console.accounts.models import Membership, Role
 from console.api import services
 from console.api.docs import api_reference
+from console.api.errors import error_body
 from console.api.forms import LicenseKeyCreateForm
 from console.api.models import LicenseKey
 from console.api.selectors import license_keys_for
@@ -32,6 +41,25 @@ from console.security.sudo import reauthentication_required
 def api_docs(request: HtmxHttpRequest) -> HttpResponse:
     """API docs: how to authenticate, errors, the Python client, and every endpoint."""
     return render(request, "api/api_docs.html", {"reference": api_reference(request)})
+
+
+# The client holds no secret and changes with the console it comes from: an hour in any cache.
+CLIENT_CACHE_SECONDS = 3600
+
+
+@login_not_required
+@csrf_exempt  # it changes nothing; any other method than GET is a JSON 405, as under /api/
+def client_download(request: HttpRequest) -> HttpResponse:
+    """GET /api/v1/client.py: the Python client, console/client.py, as a file to save."""
+    if request.method not in ("GET", "HEAD"):
+        message = f'Method "{request.method}" not allowed: GET the client.'
+        body = error_body(request, message, "method_not_allowed")
+        return JsonResponse(body, status=405, headers={"Allow": "GET, HEAD"})
+    source = resources.files("console").joinpath("client.py").read_bytes()
+    response = HttpResponse(source, content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="client.py"'
+    patch_cache_control(response, public=True, max_age=CLIENT_CACHE_SECONDS)
+    return response
 
 
 def may_revoke(membership: Membership, key: LicenseKey) -> bool:

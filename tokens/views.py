@@ -1,12 +1,15 @@
 from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import cast
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
@@ -62,6 +65,41 @@ def get_own_token(request: HtmxHttpRequest, token_id: str, *, needs: Role = Role
     follow(request, token.provider)
     check_role(request, needs)
     return token
+
+
+def answers_gone[**P](
+    view: Callable[P, HttpResponse],
+) -> Callable[P, HttpResponse]:
+    """
+    A row action on a token that is not there (deleted meanwhile, or never one of yours) answers
+    `token_gone` rather than the bare 404 page, which htmx would put in place of the console.
+    """
+
+    @wraps(view)
+    def answer(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except Http404:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            return token_gone(cast(HtmxHttpRequest, request))
+
+    return answer
+
+
+def token_gone(request: HtmxHttpRequest) -> HttpResponse:
+    """
+    "This token no longer exists." (404): htmx closes the dialog, shows it as a message and
+    refreshes the lists behind; without JavaScript, a page saying so with a link back.
+    """
+    if not request.htmx:
+        context = {"message": services.GONE, "back_url": safe_next(request, _list_url())}
+        return render(request, "tokens/token_gone.html", context, status=HTTPStatus.NOT_FOUND)
+    messages.error(request, services.GONE)  # shown out of band, by console.middleware
+    response = reswap(HttpResponse(status=HTTPStatus.NOT_FOUND), "none")
+    for event in ("tokensChanged", "closeModal"):
+        trigger_client_event(response, event)
+    return response
 
 
 def _tab_url(model: AIModel) -> str:
@@ -296,6 +334,7 @@ def token_add(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Edit: change name, note, expiration date, status, or assign while unassigned."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -303,6 +342,8 @@ def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     form = TokenEditForm(request.POST or None, token=token)
     if request.method == "POST":
         saved = form.save(actor=actor_for(request))
+        if isinstance(getattr(form, "refusal", None), NotFound):
+            return token_gone(request)  # deleted while the dialog was open
         if saved is not None:
             messages.success(request, f"Token “{saved.name}” updated.")
             if saved.needs_new_evk and "model" in form.changed_data:
@@ -374,6 +415,7 @@ def _ask(request: HtmxHttpRequest, template: str, context: dict, *, status: int 
 
 
 @require_POST
+@answers_gone
 def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Renew: the expiration becomes now plus the default lifetime."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -383,6 +425,7 @@ def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_POST
+@answers_gone
 def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Suspend: the token stops authenticating until it is activated again."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -391,6 +434,7 @@ def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_POST
+@answers_gone
 def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Activate: a suspended token authenticates again."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -399,6 +443,7 @@ def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Remove assignment, after asking: the token stays, unassigned."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -411,6 +456,7 @@ def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Cancel token, after asking: cancelling is final."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -422,6 +468,7 @@ def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)

@@ -84,6 +84,18 @@ document.addEventListener("DOMContentLoaded", function () {
    it listens on the document, so stopping the event at <body> keeps it away from ours. */
 document.addEventListener("DOMContentLoaded", function () {
   document.body.addEventListener("htmx:beforeOnLoad", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status === 400) event.stopPropagation();
+    if (event.detail.xhr && (event.detail.xhr.status === 400 || answered(event.detail.xhr))) event.stopPropagation();
   });
+});
+
+/* A 404 that says how to show itself (HX-Reswap, as for "This token no longer exists."): its
+   message comes out of band and its HX-Trigger closes the dialog; it is not an error to report. */
+function answered(xhr) {
+  return xhr.status === 404 && !!xhr.getResponseHeader("HX-Reswap");
+}
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr && answered(event.detail.xhr)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
 });

@@ -110,7 +110,13 @@ class TokenCreateForm(DialogForm):
         label="Name",
         error_messages={"required": "Enter a name for the token."},
         widget=forms.TextInput(
-            attrs={"maxlength": TOKEN_NAME_MAX_LENGTH, "autocomplete": "off", "autofocus": True}
+            attrs={
+                "maxlength": TOKEN_NAME_MAX_LENGTH,
+                # What console.js says when a paste is longer: the services' own words.
+                "data-too-long": "Names can be at most %(limit)s characters",
+                "autocomplete": "off",
+                "autofocus": True,
+            }
         ),
         help_text="For easy identification; end users can see it.",
     )

@@ -99,3 +99,31 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+/* A paste longer than a field's maxlength would be cut silently by the browser: the whole text
+   goes in instead, and the field says at once what the server will say when it is sent (it
+   refuses over-long text rather than keep part of it). */
+document.addEventListener("paste", function (event) {
+  var field = event.target;
+  if (!field.matches || !field.matches("input[maxlength]") || !event.clipboardData) return;
+  var pasted = event.clipboardData.getData("text/plain").replace(/[\r\n]+/g, " ");
+  var limit = Number(field.getAttribute("maxlength"));
+  var start = field.selectionStart || 0;
+  var end = field.selectionEnd || 0;
+  var text = field.value.slice(0, start) + pasted + field.value.slice(end);
+  if (text.length <= limit) return;
+  event.preventDefault();
+  field.value = text;
+  var note = document.getElementById(field.id + "_toolong");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "field-error";
+    note.id = field.id + "_toolong";
+    field.insertAdjacentElement("afterend", note);
+    field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+  }
+  note.textContent = (field.dataset.tooLong || "This can be at most %(limit)s characters").replace("%(limit)s", limit) +
+    " (this one has " + text.length + ").";
+  field.setAttribute("aria-invalid", "true");
+  field.closest(".field") && field.closest(".field").classList.add("field-invalid");
+});

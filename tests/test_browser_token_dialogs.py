@@ -113,3 +113,23 @@ def test_update_token_on_a_token_deleted_meanwhile_says_so_and_keeps_the_console
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("heading", name="Tokens", exact=True)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("alpha-gateway"))).to_have_count(0)
+
+
+def test_the_evk_warning_closes(page, log_in, alice, make_token, sentiment, vision):
+    from tests.conftest import TEST_ACTOR
+    from tokens import services
+
+    token, _ = make_token("mover", model=vision)
+    services.unassign_token(actor=TEST_ACTOR, token=token)
+    log_in(alice)
+    page.goto(f"/models/{sentiment.model_id}/tokens/")
+    page.get_by_role("combobox", name="Assign token").fill("mover")
+    page.get_by_role("option", name=re.compile("mover")).click()
+    page.get_by_role("button", name="Save").click()
+    warning = page.get_by_role("alert").filter(has_text="A new Evaluation Key (EVK) is needed.")
+    expect(warning).to_be_visible()
+
+    warning.get_by_role("link", name="Close the EVK warning").click()
+
+    expect(warning).to_have_count(0)
+    assert page.url.endswith(f"/models/{sentiment.model_id}/tokens/")

@@ -32,6 +32,15 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { settleMessages(document); });
+
+  // Close on a warning or an error: a link that reloads the page without JavaScript.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-dismiss]");
+    var box = close && close.closest("[data-dismissible]");
+    if (!box) return;
+    event.preventDefault();
+    box.remove();
+  });
   document.addEventListener("htmx:afterSwap", function (event) { settleMessages(event.target); });
 })();
 

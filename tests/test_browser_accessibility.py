@@ -1,4 +1,4 @@
-"""axe-core finds nothing serious on the pages issue 16 named: a model's page, License keys, API docs."""
+"""axe-core finds nothing serious on a model's pages, License keys and the API docs."""
 
 import pytest
 

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, trigger_client_event
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
@@ -30,7 +30,7 @@ from console.responses import (
 from models_registry.models import AIModel
 from models_registry.views import get_own_model
 from tokens import services
-from tokens.filters import SORTS, TokenFilter
+from tokens.filters import SORT_DESCRIPTIONS, SORTS, TokenFilter
 from tokens.forms import (
     AssignTokenForm,
     ConfirmDeletionForm,
@@ -280,6 +280,15 @@ def _page_number(request: HtmxHttpRequest) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) >= 1 else None
 
 
+def _without_empty_filters(request: HtmxHttpRequest) -> str:
+    """The list's URL with only the filters that were given: a form sends its empty ones too."""
+    query = QueryDict(mutable=True)
+    for key in request.GET:
+        if values := [value for value in request.GET.getlist(key) if value]:
+            query.setlist(key, values)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 @require_GET
 def token_list(request: HtmxHttpRequest) -> HttpResponse:
     """Tokens: every token of the provider, filtered, sorted and paged by the query string.
@@ -295,6 +304,7 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
         number=_page_number(request),
         context=list_context(request.GET, paging=LIST_PAGING),
     )
+    list_url = _without_empty_filters(request)
     context = {
         "filterset": filterset,
         "page": page,
@@ -302,14 +312,19 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "per_page": page.per_page,
         "sort": filterset.effective_sort,
+        "sort_description": SORT_DESCRIPTIONS.get(filterset.effective_sort, ""),
         "sorts": SORTS,
         "has_tokens": page.count or tokens_for(request.provider).exists(),
         "section": "tokens",
+        "list_url": list_url,
     }
     # Every htmx request here (filters, sort, pages, reloads) targets the results.
-    return render_page_or_partial(
+    response = render_page_or_partial(
         request, "tokens/token_list.html", context, partial="token-results"
     )
+    if request.htmx and list_url != request.get_full_path():
+        push_url(response, list_url)  # the address bar, without the empty filters
+    return response
 
 
 @require_http_methods(["GET", "POST"])

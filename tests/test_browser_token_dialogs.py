@@ -133,3 +133,27 @@ def test_the_evk_warning_closes(page, log_in, alice, make_token, sentiment, visi
 
     expect(warning).to_have_count(0)
     assert page.url.endswith(f"/models/{sentiment.model_id}/tokens/")
+
+
+def test_update_token_refuses_a_model_when_assigned_meanwhile_and_stays_open(
+    page, log_in, alice, make_token, sentiment, vision
+):
+    from tests.conftest import TEST_ACTOR
+    from tokens import services
+
+    token, _ = make_token("spare")
+    log_in(alice)
+    page.goto("/tokens/")
+    page.get_by_role("button", name="Actions for spare").click()
+    page.get_by_role("menuitem", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit token")
+    dialog.get_by_label("Model").select_option(label=sentiment.name)
+    services.assign_token(actor=TEST_ACTOR, token=token, model=vision)  # another request
+
+    dialog.get_by_role("button", name="Update Token").click()
+
+    expect(dialog.locator(".field-invalid .field-error")).to_contain_text("is already assigned to")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#messages")).not_to_contain_text("updated")
+    token.refresh_from_db()
+    assert token.model == vision

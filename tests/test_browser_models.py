@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_create_the_first_model_and_open_its_token_management_tab(page, log_in, alice, acme):
     log_in(alice)
-    page.get_by_role("link", name="Models").click()
+    page.get_by_role("link", name="Models", exact=True).click()
     expect(page.get_by_role("heading", name="Create your first model")).to_be_visible()
     page.wait_for_load_state()  # htmx (a deferred script) has run: Create Model opens a dialog
 

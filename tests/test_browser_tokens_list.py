@@ -23,7 +23,7 @@ def tokens_page(page, log_in, alice, make_token, sentiment):
     services.suspend_token(actor=TEST_ACTOR, token=paused)
     make_token("gamma-spare", days=20)
     log_in(alice)
-    page.get_by_role("link", name="Tokens").click()
+    page.get_by_role("link", name="Tokens", exact=True).click()
     expect(page.get_by_role("heading", name="Tokens", exact=True)).to_be_visible()
     return page
 
@@ -329,3 +329,14 @@ def test_after_an_action_from_the_keyboard_focus_returns_to_the_rows_menu_button
     wait_for_htmx(page)
 
     expect(page.get_by_role("button", name="Actions for laptop")).to_be_focused()
+
+
+def test_a_filter_change_puts_only_the_given_filters_in_the_address(tokens_page):
+    page = tokens_page
+    page.get_by_label("Expiry", exact=True).select_option("no")
+    wait_for_htmx(page)
+
+    query = page.url.split("?", 1)[1]
+    assert "expired=no" in query.split("&")
+    assert all(not pair.endswith("=") for pair in query.split("&")), query
+    expect(row(page, "alpha-gateway")).to_be_visible()

@@ -20,6 +20,21 @@ SORTS = {
     "created": "Created",
     "last_used": "Last used",
 }
+# What each sort is called where it is read out (the table's caption).
+SORT_DESCRIPTIONS = {
+    "name": "name, A to Z",
+    "-name": "name, Z to A",
+    "model": "model, A to Z",
+    "-model": "model, Z to A",
+    "status": "status",
+    "-status": "status, reversed",
+    "expires": "expiration date, soonest first",
+    "-expires": "expiration date, latest first",
+    "created": "creation date, oldest first",
+    "-created": "creation date, newest first",
+    "last_used": "last use, unused the longest first",
+    "-last_used": "last use, most recent first",
+}
 # "Not used for 30 days": last used before then, or never.
 UNUSED_DAYS = 30
 

@@ -110,7 +110,13 @@ class TokenCreateForm(DialogForm):
         label="Name",
         error_messages={"required": "Enter a name for the token."},
         widget=forms.TextInput(
-            attrs={"maxlength": TOKEN_NAME_MAX_LENGTH, "autocomplete": "off", "autofocus": True}
+            attrs={
+                "maxlength": TOKEN_NAME_MAX_LENGTH,
+                # What console.js says when a paste is longer: the services' own words.
+                "data-too-long": "Names can be at most %(limit)s characters",
+                "autocomplete": "off",
+                "autofocus": True,
+            }
         ),
         help_text="For easy identification; end users can see it.",
     )
@@ -282,12 +288,15 @@ class TokenEditForm(DialogForm):
     note = TokenAddForm.base_fields["note"]
     expires_at = expiration_field("Expiration date")
     status = forms.ChoiceField(label="Status", choices=TokenStatus.choices)
+    # The dialog sends back the model it showed (a hidden "initial-model"), so a token assigned
+    # by someone else meanwhile is not taken for one the person chose to change.
     model = OwnModelChoiceField(
         label="Model",
         queryset=None,
         required=False,
         to_field_name="model_id",
         empty_label="No model (unassigned)",
+        show_hidden_initial=True,
     )
     rate_limit = rate_limit_field()
     quota = quota_field()
@@ -311,8 +320,10 @@ class TokenEditForm(DialogForm):
         self.fields["name"].widget.attrs.pop("autofocus", None)
         cast(OwnModelChoiceField, self.fields["model"]).queryset = models_for(token.provider)
         _limits(self.fields["expires_at"], token.provider)
-        if token.is_assigned:
+        if token.is_assigned and not (self.is_bound and "model" in self.data):
             # Only unassigned tokens can be assigned: the dialog offers Remove assignment instead.
+            # A dialog opened while the token was unassigned still sends a Model: a choice there
+            # goes to the service, which refuses it (assigned meanwhile) next to the field.
             del self.fields["model"]
         if token.status == TokenStatus.CANCELED:
             for name in ["expires_at", "status", *LIMIT_FIELDS]:

@@ -1,12 +1,15 @@
 from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import cast
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, trigger_client_event
 
 from console.accounts.current import can_write, check_role, follow
 from console.accounts.models import Role
@@ -28,7 +31,7 @@ from console.responses import (
 from models_registry.models import AIModel
 from models_registry.views import get_own_model
 from tokens import services
-from tokens.filters import SORTS, TokenFilter
+from tokens.filters import SORT_DESCRIPTIONS, SORTS, TokenFilter
 from tokens.forms import (
     AssignTokenForm,
     ConfirmDeletionForm,
@@ -63,6 +66,41 @@ def get_own_token(request: HtmxHttpRequest, token_id: str, *, needs: Role = Role
     follow(request, token.provider)
     check_role(request, needs)
     return token
+
+
+def answers_gone[**P](
+    view: Callable[P, HttpResponse],
+) -> Callable[P, HttpResponse]:
+    """
+    A row action on a token that is not there (deleted meanwhile, or never one of yours) answers
+    `token_gone` rather than the bare 404 page, which htmx would put in place of the console.
+    """
+
+    @wraps(view)
+    def answer(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except Http404:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            return token_gone(cast(HtmxHttpRequest, request))
+
+    return answer
+
+
+def token_gone(request: HtmxHttpRequest) -> HttpResponse:
+    """
+    "This token no longer exists." (404): htmx closes the dialog, shows it as a message and
+    refreshes the lists behind; without JavaScript, a page saying so with a link back.
+    """
+    if not request.htmx:
+        context = {"message": services.GONE, "back_url": safe_next(request, _list_url())}
+        return render(request, "tokens/token_gone.html", context, status=HTTPStatus.NOT_FOUND)
+    messages.error(request, services.GONE)  # shown out of band, by console.middleware
+    response = reswap(HttpResponse(status=HTTPStatus.NOT_FOUND), "none")
+    for event in ("tokensChanged", "closeModal"):
+        trigger_client_event(response, event)
+    return response
 
 
 def _tab_url(model: AIModel) -> str:
@@ -243,6 +281,15 @@ def _page_number(request: HtmxHttpRequest) -> int | None:
     return int(raw) if raw.isdigit() and int(raw) >= 1 else None
 
 
+def _without_empty_filters(request: HtmxHttpRequest) -> str:
+    """The list's URL with only the filters that were given: a form sends its empty ones too."""
+    query = QueryDict(mutable=True)
+    for key in request.GET:
+        if values := [value for value in request.GET.getlist(key) if value]:
+            query.setlist(key, values)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 @require_GET
 def token_list(request: HtmxHttpRequest) -> HttpResponse:
     """Tokens: every token of the provider, filtered, sorted and paged by the query string.
@@ -258,6 +305,7 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
         number=_page_number(request),
         context=list_context(request.GET, paging=LIST_PAGING),
     )
+    list_url = _without_empty_filters(request)
     context = {
         "filterset": filterset,
         "page": page,
@@ -265,14 +313,19 @@ def token_list(request: HtmxHttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "per_page": page.per_page,
         "sort": filterset.effective_sort,
+        "sort_description": SORT_DESCRIPTIONS.get(filterset.effective_sort, ""),
         "sorts": SORTS,
         "has_tokens": page.count or tokens_for(request.provider).exists(),
         "section": "tokens",
+        "list_url": list_url,
     }
     # Every htmx request here (filters, sort, pages, reloads) targets the results.
-    return render_page_or_partial(
+    response = render_page_or_partial(
         request, "tokens/token_list.html", context, partial="token-results"
     )
+    if request.htmx and list_url != request.get_full_path():
+        push_url(response, list_url)  # the address bar, without the empty filters
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -297,6 +350,7 @@ def token_add(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Edit: change name, note, expiration date, status, or assign while unassigned."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -304,6 +358,8 @@ def token_edit(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     form = TokenEditForm(request.POST or None, token=token)
     if request.method == "POST":
         saved = form.save(actor=actor_for(request))
+        if isinstance(getattr(form, "refusal", None), NotFound):
+            return token_gone(request)  # deleted while the dialog was open
         if saved is not None:
             messages.success(request, f"Token “{saved.name}” updated.")
             if saved.needs_new_evk and "model" in form.changed_data:
@@ -377,6 +433,7 @@ def _ask(request: HtmxHttpRequest, template: str, context: dict, *, status: int 
 
 
 @require_POST
+@answers_gone
 def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Renew: the expiration becomes now plus the default lifetime."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -386,6 +443,7 @@ def renew(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_POST
+@answers_gone
 def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Suspend: the token stops authenticating until it is activated again."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -394,6 +452,7 @@ def suspend(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_POST
+@answers_gone
 def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Activate: a suspended token authenticates again."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -402,6 +461,7 @@ def activate(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Remove assignment, after asking: the token stays, unassigned."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -414,6 +474,7 @@ def unassign(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Cancel token, after asking: cancelling is final."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)
@@ -425,6 +486,7 @@ def cancel(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@answers_gone
 def delete(request: HtmxHttpRequest, token_id: str) -> HttpResponse:
     """Delete, after the provider types the token's name (the reveal's Delete sends it)."""
     token = get_own_token(request, token_id, needs=Role.MEMBER)

@@ -1,7 +1,7 @@
 """The dashboard's reads: counts that span the provider's models and tokens."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.utils import timezone
@@ -35,6 +35,26 @@ def account_summary(provider: Provider) -> dict[str, Tally]:
         "suspended": capped_count(tokens.filter(status=TokenStatus.SUSPENDED)),
         "expired": capped_count(tokens.expired(now)),
         "cancelled": capped_count(tokens.filter(status=TokenStatus.CANCELED)),
+    }
+
+
+def summary_filters(today: date | None = None) -> dict[str, str]:
+    """The Tokens List's filters (a query string) that list what each summary card counts."""
+    today = today or timezone.localdate()
+    not_cancelled = [("status", TokenStatus.ACTIVE), ("status", TokenStatus.SUSPENDED)]
+    return {
+        "active": urlencode({"status": TokenStatus.ACTIVE, "assigned": "yes", "expired": "no"}),
+        "expiring_soon": urlencode(
+            [
+                *not_cancelled,
+                ("expired", "no"),
+                ("expires_before", today + timedelta(days=EXPIRING_SOON_DAYS + 1)),
+            ]
+        ),
+        "unassigned": urlencode({"assigned": "no"}),
+        "suspended": urlencode({"status": TokenStatus.SUSPENDED}),
+        "expired": urlencode({"expired": "yes"}),
+        "cancelled": urlencode({"status": TokenStatus.CANCELED}),
     }
 
 

@@ -8,6 +8,7 @@ from console.dashboard.selectors import (
     EXPIRING_SOON_DAYS,
     NEVER_USED_FILTERS,
     account_summary,
+    summary_filters,
     usage_summary,
 )
 from console.responses import HtmxHttpRequest
@@ -27,6 +28,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "dashboard/dashboard.html",
         {
             "summary": account_summary(request.provider),
+            "card_filters": summary_filters(),
             "usage": usage_summary(request.provider),
             "never_used_filters": NEVER_USED_FILTERS,
             "models": models_with_token_counts(request.provider)[:DASHBOARD_MODELS],

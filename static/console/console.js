@@ -32,6 +32,15 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { settleMessages(document); });
+
+  // Close on a warning or an error: a link that reloads the page without JavaScript.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-dismiss]");
+    var box = close && close.closest("[data-dismissible]");
+    if (!box) return;
+    event.preventDefault();
+    box.remove();
+  });
   document.addEventListener("htmx:afterSwap", function (event) { settleMessages(event.target); });
 })();
 
@@ -84,6 +93,46 @@ document.addEventListener("DOMContentLoaded", function () {
    it listens on the document, so stopping the event at <body> keeps it away from ours. */
 document.addEventListener("DOMContentLoaded", function () {
   document.body.addEventListener("htmx:beforeOnLoad", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status === 400) event.stopPropagation();
+    if (event.detail.xhr && (event.detail.xhr.status === 400 || answered(event.detail.xhr))) event.stopPropagation();
   });
+});
+
+/* A 404 that says how to show itself (HX-Reswap, as for "This token no longer exists."): its
+   message comes out of band and its HX-Trigger closes the dialog; it is not an error to report. */
+function answered(xhr) {
+  return xhr.status === 404 && !!xhr.getResponseHeader("HX-Reswap");
+}
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (event.detail.xhr && answered(event.detail.xhr)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+/* A paste longer than a field's maxlength would be cut silently by the browser: the whole text
+   goes in instead, and the field says at once what the server will say when it is sent (it
+   refuses over-long text rather than keep part of it). */
+document.addEventListener("paste", function (event) {
+  var field = event.target;
+  if (!field.matches || !field.matches("input[maxlength]") || !event.clipboardData) return;
+  var pasted = event.clipboardData.getData("text/plain").replace(/[\r\n]+/g, " ");
+  var limit = Number(field.getAttribute("maxlength"));
+  var start = field.selectionStart || 0;
+  var end = field.selectionEnd || 0;
+  var text = field.value.slice(0, start) + pasted + field.value.slice(end);
+  if (text.length <= limit) return;
+  event.preventDefault();
+  field.value = text;
+  var note = document.getElementById(field.id + "_toolong");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "field-error";
+    note.id = field.id + "_toolong";
+    field.insertAdjacentElement("afterend", note);
+    field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+  }
+  note.textContent = (field.dataset.tooLong || "This can be at most %(limit)s characters").replace("%(limit)s", limit) +
+    " (this one has " + text.length + ").";
+  field.setAttribute("aria-invalid", "true");
+  field.closest(".field") && field.closest(".field").classList.add("field-invalid");
 });

@@ -5,9 +5,17 @@
   function modal() { return document.getElementById("modal"); }
   function content() { return document.getElementById("modal-content"); }
 
+  // A secret shown once ([data-reveal]) is lost for good when its dialog closes: only its own
+  // Done closes it, not Escape nor a click beside it ("closedby", and "cancel" where unknown).
+  function holdsSecret() {
+    return !!content().querySelector("[data-reveal]");
+  }
+
   function open() {
     var dialog = modal();
     if (!dialog || !content().children.length) return;
+    if (holdsSecret()) dialog.setAttribute("closedby", "none");
+    else dialog.removeAttribute("closedby");
     if (!dialog.open || !dialog.matches(":modal")) {
       if (dialog.open) dialog.close();
       dialog.showModal();
@@ -57,6 +65,14 @@
       close();
       forget();
     }
+  });
+
+  document.addEventListener("cancel", function (event) {
+    if (event.target === modal() && holdsSecret()) event.preventDefault();
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && modal() && modal().open && holdsSecret()) event.preventDefault();
   });
 
   document.addEventListener("close", function (event) {

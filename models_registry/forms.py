@@ -9,8 +9,8 @@ from tokens.forms import QUOTA_HELP, limit_field, quota_period_field
 from tokens.models import QuotaPeriod
 
 
-class ModelCreateForm(DialogForm):
-    """Create Model: a name (unique among the provider's models) and a description."""
+class ModelFieldsForm(DialogForm):
+    """A model's name (unique among the provider's models) and its description."""
 
     name = forms.CharField(
         label="Name",
@@ -22,6 +22,10 @@ class ModelCreateForm(DialogForm):
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ModelCreateForm(ModelFieldsForm):
+    """Create Model: a name and a description."""
 
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,19 +80,8 @@ class ModelLimitsForm(DialogForm):
             return None
 
 
-class ModelEditForm(DialogForm):
-    """Edit model: its name (unique among the provider's models) and its description."""
-
-    name = forms.CharField(
-        label="Name",
-        error_messages={"required": "Enter a name for the model."},
-        widget=forms.TextInput(
-            attrs={"maxlength": MODEL_NAME_MAX_LENGTH, "autocomplete": "off", "autofocus": True}
-        ),
-    )
-    description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class ModelEditForm(ModelFieldsForm):
+    """Edit model: its name and its description."""
 
     def __init__(self, *args, model: AIModel, **kwargs):
         initial = {"name": model.name, "description": model.description}

@@ -89,40 +89,51 @@ def model_detail(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def model_limits(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Limits: the default rate limit and quota of the model's tokens that set none."""
-    model = get_own_model(request, model_id, needs=Role.MEMBER)
-    next_url = safe_next(request, reverse("models_registry:detail", args=[model.model_id]))
-    form = ModelLimitsForm(request.POST if request.method == "POST" else None, model=model)
-    if request.method == "POST":
-        saved = form.save(actor=actor_for(request))
-        if saved is not None:
-            messages.success(request, f"Default limits for “{saved.name}” saved.")
-            # The page behind shows the defaults in its header, whichever tab it is: load it again
-            # (a redirect, not HX-Refresh, so the message waits for the page instead of the htmx
-            # answer).
-            return HttpResponseClientRedirect(next_url) if request.htmx else redirect(next_url)
-    return render_page_or_partial(
+    return _change_dialog(
         request,
+        model_id,
+        ModelLimitsForm,
         "models_registry/model_limits.html",
-        {"form": form, "model": model, "next_url": next_url, "section": "models"},
-        partial="dialog",
-        status=form_status(form),
+        done="Default limits for “{name}” saved.",
     )
 
 
 @require_http_methods(["GET", "POST"])
 def model_edit(request: HtmxHttpRequest, model_id: str) -> HttpResponse:
     """Edit model: rename it, or change its description."""
+    return _change_dialog(
+        request,
+        model_id,
+        ModelEditForm,
+        "models_registry/model_edit.html",
+        done="Model “{name}” saved.",
+    )
+
+
+def _change_dialog(
+    request: HtmxHttpRequest,
+    model_id: str,
+    form_class: type[ModelEditForm] | type[ModelLimitsForm],
+    template: str,
+    *,
+    done: str,
+) -> HttpResponse:
+    """
+    A dialog that changes a model (Members and Owners): saved, the page behind loads again, as
+    the model's header shows what changed whichever tab it is (a redirect, not HX-Refresh, so
+    the message waits for the page instead of the htmx answer).
+    """
     model = get_own_model(request, model_id, needs=Role.MEMBER)
     next_url = safe_next(request, reverse("models_registry:detail", args=[model.model_id]))
-    form = ModelEditForm(request.POST if request.method == "POST" else None, model=model)
+    form = form_class(request.POST if request.method == "POST" else None, model=model)
     if request.method == "POST":
         saved = form.save(actor=actor_for(request))
         if saved is not None:
-            messages.success(request, f"Model “{saved.name}” saved.")
+            messages.success(request, done.format(name=saved.name))
             return HttpResponseClientRedirect(next_url) if request.htmx else redirect(next_url)
     return render_page_or_partial(
         request,
-        "models_registry/model_edit.html",
+        template,
         {"form": form, "model": model, "next_url": next_url, "section": "models"},
         partial="dialog",
         status=form_status(form),

@@ -16,13 +16,15 @@
     if (!dialog || !content().children.length) return;
     if (holdsSecret()) dialog.setAttribute("closedby", "none");
     else dialog.removeAttribute("closedby");
-    if (!dialog.open || !dialog.matches(":modal")) {
+    var opening = !dialog.open || !dialog.matches(":modal");
+    if (opening) {
       if (dialog.open) dialog.close();
       dialog.showModal();
     }
-    // Only when focus is not already in the dialog: a late swap must not pull someone out of
+    // A dialog just opened starts on its first field (showModal alone would pick its Close);
+    // one already open keeps the focus where it is: a late swap must not pull someone out of
     // the field they are typing in.
-    if (dialog.contains(document.activeElement) && document.activeElement !== dialog) return;
+    if (!opening && dialog.contains(document.activeElement) && document.activeElement !== dialog) return;
     var focus = dialog.querySelector("[autofocus], .field-invalid input, input:not([type=hidden]):not([readonly]), select, textarea, button");
     if (focus) focus.focus();
   }
@@ -32,8 +34,32 @@
   // and at once when the person closes it with Close, Cancel or Done.
   function forget() {
     content().replaceChildren();
-    var opener = modal().dataset.returnFocus && document.getElementById(modal().dataset.returnFocus);
+    var openerId = modal().dataset.returnFocus;
+    var opener = openerId && document.getElementById(openerId);
     if (opener) opener.focus();
+    else focusPage();
+    refocus = openerId || null;
+  }
+
+  // The list behind may be drawn again just after (the change refreshes it), taking the
+  // focused control with it: once drawn, focus goes to the control of the same id again.
+  var refocus = null;
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    var again = document.getElementById(refocus);
+    if (again) again.focus();
+    else focusPage();
+  });
+  document.addEventListener("pointerdown", function () { refocus = null; }, true);
+
+  // What opened the dialog is gone (a row removed, say): focus the page's heading, not <body>.
+  function focusPage() {
+    var heading = document.querySelector("main h1");
+    if (!heading || document.activeElement && document.activeElement !== document.body) return;
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 
   function close() {
@@ -88,5 +114,26 @@
     var menu = elt.closest("[role=menu]");
     var opener = elt.id || (menu && menu.getAttribute("aria-labelledby"));
     if (opener) modal().dataset.returnFocus = opener;
+  });
+
+  // Tab stays in the open dialog: from its last control to its first, and Shift+Tab back
+  // (a modal <dialog> alone lets Tab leave once, to the browser's own controls).
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("keydown", function (event) {
+    var dialog = modal();
+    if (event.key !== "Tab" || !dialog || !dialog.open) return;
+    var controls = Array.prototype.filter.call(dialog.querySelectorAll(FOCUSABLE), function (el) {
+      return el.offsetParent !== null || el === document.activeElement;
+    });
+    if (!controls.length) return;
+    var first = controls[0];
+    var last = controls[controls.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) {
+      event.preventDefault();
+      first.focus();
+    }
   });
 })();

@@ -15,10 +15,10 @@ from console.api.authentication import key_provider
 from console.api.errors import error_responses
 from console.api.fields import UnixTimestampField
 from console.api.pagination import NewestFirstPagination
-from console.audit.filters import EventFilter
+from console.audit.filters import EventFilter, EventFilterForm
 from console.audit.models import MOMENT_FIELDS, Event
 from console.audit.selectors import events_for
-from console.filters import UnixTimestampFilter
+from console.filters import RefusesEmptyChoices, UnixTimestampFilter
 
 
 def _api_value(field: str, value):
@@ -64,8 +64,15 @@ class EventSerializer(serializers.ModelSerializer):
         }
 
 
+class ApiEventFilterForm(RefusesEmptyChoices, EventFilterForm):
+    pass
+
+
 class ApiEventFilter(EventFilter):
     """Activity's filters, with moments in Unix seconds as everywhere in the API."""
+
+    class Meta(EventFilter.Meta):
+        form = ApiEventFilterForm
 
     since = UnixTimestampFilter(  # type: ignore[assignment]
         label="Events at or after this moment (Unix seconds).", method="filter_since"

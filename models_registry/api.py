@@ -165,8 +165,7 @@ _MODEL_ID = {"model_id": "$response.body#/model_id"}
 class ModelViewSet(
     OwnObjectMixin, ConditionalObjectMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
-    # The provider's AI models (workloads). A comment, not a docstring: drf-spectacular would
-    # repeat a docstring as every endpoint's description.
+    """The provider's AI models (workloads): list, create, get and change."""
 
     queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ModelSerializer

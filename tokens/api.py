@@ -334,7 +334,7 @@ _NO_INPUT_PARSERS = [BoundedJSONParser, FormParser, MultiPartParser]
 class TokenViewSet(
     OwnObjectMixin, ConditionalObjectMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
-    # The provider's User Access Tokens (a comment: a docstring would become every description).
+    """The provider's User Access Tokens: list, create, get, change, delete, and the actions."""
 
     queryset = Token.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = TokenSerializer
@@ -649,7 +649,7 @@ TOO_LARGE = ErrorAnswer(
 
 
 class IntrospectView(APIView):
-    # RFC 7662 token introspection: is this token usable right now, for which model, what is left?
+    """RFC 7662 token introspection: is this token usable now, for which model, what is left?"""
 
     parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
     needs_role = Role.VIEWER  # a check, not a change: every member's key may ask
@@ -744,7 +744,7 @@ class EndUserTokenSerializer(serializers.Serializer):
 
 
 class OwnTokenView(APIView):
-    # The end user's own token, for a client to show when it expires and what is left.
+    """The end user's own token, for a client to show when it expires and what is left."""
 
     authentication_classes = [UserAccessTokenAuthentication]
     permission_classes: list = []

@@ -123,7 +123,7 @@ EVENT = {
     ),
 )
 class EventListView(generics.ListAPIView):
-    # The provider's events (a comment: a docstring would become the endpoint's description).
+    """The provider's events, newest first, with Activity's filters."""
 
     queryset = Event.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = EventSerializer

@@ -1,6 +1,7 @@
 """Filter fields the console's lists share (the Tokens List, Activity)."""
 
 from datetime import UTC, datetime, time
+from typing import cast
 
 import django_filters
 from django import forms
@@ -76,3 +77,24 @@ class UnixTimestampFilter(django_filters.Filter):
             "description": self.label,
         }
         extend_schema_field(schema)(self)  # type: ignore[type-var]  # typed for classes only
+
+
+class RefusesEmptyChoices(forms.Form):
+    """
+    The API's filter forms: a choice given empty (`?assigned=`) is refused, as an empty moment
+    is (UnixTimestampFormField), rather than taken as no filter: a script whose variable came
+    out empty would otherwise get everything, unfiltered, without a word. The pages' forms,
+    whose menus send "any" as an empty value, do not use it.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            given = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            if isinstance(field, forms.ChoiceField) and "" in given:
+                offered = cast("list[tuple[object, object]]", field.choices)
+                choices = ", ".join(f"`{value}`" for value, _ in offered if value != "")
+                message = f"Give one of {choices}, or leave the parameter out."
+                self.errors.pop(name, None)  # "Select a valid choice" says less
+                self.add_error(name, ValidationError(message, code="empty"))
+        return cleaned

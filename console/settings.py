@@ -314,7 +314,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["console.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "console.api.pagination.CursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "console.api.schema.ConsoleAutoSchema",
     "EXCEPTION_HANDLER": "console.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "STRICT_JSON": True,
@@ -331,14 +331,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Paths are absolute (`/api/v1/…`): the API is on the host that serves the schema. Client
+    # generators want a server; a relative one fits every deployment.
+    "SERVERS": [{"url": "/", "description": "This console"}],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "console.api.schema.document_idempotency",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
+    # One component per enum, read and written alike, named as the product names it.
     "ENUM_NAME_OVERRIDES": {
-        "TokenStatusEnum": "tokens.models.TokenStatus",
-        "QuotaPeriodEnum": "tokens.models.QuotaPeriod",
+        "TokenStatus": "tokens.models.TokenStatus",
+        "QuotaPeriod": "tokens.models.QuotaPeriod",
     },
 }
 

@@ -50,5 +50,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "console.views.bad_request"
 handler404 = "console.views.page_not_found"
 handler500 = "console.views.server_error"

@@ -45,6 +45,17 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """
+    handler400, for a request Django itself cannot read (a multipart body without a boundary,
+    too many fields): the API's JSON envelope under /api/, Django's page elsewhere.
+    """
+    if _is_api(request):
+        body = error_body(request, "The request could not be read.", "bad_request")
+        return JsonResponse(body, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: the API's JSON envelope under /api/, Django's page elsewhere."""
     if _is_api(request):

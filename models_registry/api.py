@@ -3,7 +3,7 @@ The JSON API's models endpoints: list, create, get and change, through the same 
 pages.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -17,6 +17,7 @@ from console.api.preconditions import (
     NOT_MODIFIED,
     ConditionalObjectMixin,
 )
+from console.api.schema import LinkedResponse, link
 from console.api.serializers import StrictInputMixin
 from console.audit.actors import actor_for
 from models_registry import services
@@ -35,6 +36,8 @@ DEFAULT_QUOTA_HELP = (
 
 
 class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """An AI model (workload) of yours, and the default limits of its tokens."""
+
     name = TextField(max_length=MODEL_NAME_MAX_LENGTH)
     description = TextField(required=False, allow_blank=True, default="")
     default_rate_limit = LimitField(default=None, help_text=DEFAULT_RATE_HELP)
@@ -57,6 +60,8 @@ class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):
 
 
 class ModelUpdateSerializer(StrictInputMixin, serializers.Serializer):
+    """The fields of a model to change; those left out stay as they are."""
+
     represented_by = ModelSerializer
 
     name = TextField(required=False, max_length=MODEL_NAME_MAX_LENGTH)
@@ -66,34 +71,101 @@ class ModelUpdateSerializer(StrictInputMixin, serializers.Serializer):
     default_quota_period = quota_period_field()
 
 
+MODEL = {
+    "model_id": "mdl_9aTk3WvQ1eYs6uJm2PdL",
+    "name": "Sentiment v2",
+    "description": "Reviews, 1 to 5 stars",
+    "default_rate_limit": 60,
+    "default_quota": 10000,
+    "default_quota_period": "day",
+    "created_at": 1796103346,
+}
+A_MODEL = OpenApiExample("A model", value=MODEL)
+_MODEL_ID = {"model_id": "$response.body#/model_id"}
+
+
 @extend_schema_view(
     list=extend_schema(
+        operation_id="list_models",
         summary="List models",
-        responses={200: ModelSerializer(many=True), **error_responses(400, 404)},
+        description="Your models, by name, page by page by following `next`.",
+        responses={
+            200: OpenApiResponse(
+                ModelSerializer(many=True),
+                description="A page of your models.",
+                examples=[OpenApiExample("A page of models", value=MODEL)],
+            ),
+            **error_responses(400),
+        },
     ),
     create=extend_schema(
+        operation_id="create_model",
         summary="Create a model",
-        responses={201: ModelSerializer, **error_responses(400, 409, 415)},
+        description="Register a model (a workload you deploy); its tokens are created for it "
+        "afterwards. Names are unique among your models, ignoring case (409).",
+        examples=[
+            OpenApiExample(
+                "A model with default limits",
+                value={
+                    "name": "Sentiment v2",
+                    "description": "Reviews, 1 to 5 stars",
+                    "default_rate_limit": 60,
+                },
+                request_only=True,
+            )
+        ],
+        responses={
+            201: LinkedResponse(
+                ModelSerializer,
+                description="Created: the model, with its `model_id`.",
+                examples=[A_MODEL],
+                links={
+                    "GetModel": link("get_model", _MODEL_ID, "Read it back (with its ETag)."),
+                    "UpdateModel": link("update_model", _MODEL_ID, "Change it."),
+                },
+            ),
+            **error_responses(400, 409, 415),
+        },
     ),
     retrieve=extend_schema(
+        operation_id="get_model",
         summary="Get a model",
+        description="One of your models, with its `ETag` to send as `If-Match` with a change.",
         parameters=[IF_NONE_MATCH, ETAG_HEADER],
-        responses={200: ModelSerializer, **NOT_MODIFIED, **error_responses(404)},
+        responses={
+            200: OpenApiResponse(ModelSerializer, description="The model.", examples=[A_MODEL]),
+            **NOT_MODIFIED,
+            **error_responses(404),
+        },
     ),
     partial_update=extend_schema(
+        operation_id="update_model",
         summary="Update a model",
         description="Change its name, description or default limits; fields left out stay. "
         "New defaults apply from each token's next check.",
         request=ModelUpdateSerializer,
+        examples=[
+            OpenApiExample(
+                "A daily quota for its tokens",
+                value={"default_quota": 10000, "default_quota_period": "day"},
+                request_only=True,
+            )
+        ],
         parameters=[IF_MATCH, ETAG_HEADER],
-        responses={200: ModelSerializer, **error_responses(400, 404, 409, 412, 415)},
+        responses={
+            200: OpenApiResponse(
+                ModelSerializer,
+                description="Changed: the model as it is now, with its new `ETag`.",
+                examples=[A_MODEL],
+            ),
+            **error_responses(400, 404, 409, 412, 415),
+        },
     ),
 )
 class ModelViewSet(
     OwnObjectMixin, ConditionalObjectMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
-    # The provider's AI models (workloads). A comment, not a docstring: drf-spectacular would
-    # repeat a docstring as every endpoint's description.
+    """The provider's AI models (workloads): list, create, get and change."""
 
     queryset = AIModel.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = ModelSerializer

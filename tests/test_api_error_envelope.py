@@ -71,6 +71,57 @@ def test_asking_for_html_is_a_json_406(client, alice_key):
     assert_envelope(response, 406, "not_acceptable")
 
 
+@pytest.mark.parametrize("path", ["/api/v1/introspect", "/api/v1/token"])
+def test_the_gateway_answers_json_whatever_accept_says(
+    client, alice_key, make_token, sentiment, path
+):
+    # RFC 9110 lets a server ignore Accept; the gateway's callers (and what they pass on from
+    # end users) send anything, so its schema documents no 406.
+    _, secret = make_token(model=sentiment)
+
+    if path == "/api/v1/token":
+        response = client.get(path, headers={**bearer(secret), "accept": "text/html"})
+    else:
+        headers = {**bearer(alice_key), "accept": "text/html"}
+        response = client.post(path, {"token": secret}, headers=headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_check_with_a_broken_multipart_body_is_a_json_400(client, alice_key):
+    # Schemathesis sent `multipart/form-data` without a boundary: Django's HTML 400 page answered.
+    response = client.post(
+        "/api/v1/introspect",
+        "token=x",
+        content_type="multipart/form-data",
+        headers=bearer(alice_key),
+    )
+
+    assert_envelope(response, 400, "parse_error")
+    assert "Multipart form parse error" in response.json()["message"]
+
+
+def test_a_request_django_itself_cannot_read_is_a_json_400(client, alice_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    headers = {**bearer(alice_key), "Idempotency-Key": "too-big"}
+
+    response = client.post(
+        "/api/v1/tokens", {"name": "x" * 200}, content_type="application/json", headers=headers
+    )
+
+    assert_envelope(response, 400, "bad_request")
+
+
+def test_a_console_page_django_cannot_read_is_still_its_html_400(alice_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = alice_client.post("/tokens/new/", {"name": "x" * 200})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_a_body_that_is_not_json_is_a_json_415(client, alice_key):
     response = client.post(
         "/api/v1/models", "name=x", content_type="text/plain", headers=bearer(alice_key)

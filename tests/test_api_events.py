@@ -89,6 +89,7 @@ def test_since_and_until_are_unix_seconds(api, history):
         ({"target": "ab"}, "target"),
         ({"actor": "bob"}, "actor"),
         ({"action": "nope"}, "action"),
+        ({"action": ""}, "action"),
         ({"limit": "0"}, "limit"),
         ({"limit": "101"}, "limit"),
         ({"cursor": "not-a-cursor"}, "cursor"),

@@ -1,5 +1,7 @@
 """The OpenAPI schema: valid, complete, true to what the endpoints do, and fuzzed for 5xx."""
 
+import inspect
+import json
 import os
 
 import pytest
@@ -88,6 +90,225 @@ def test_the_api_docs_page_describes_every_endpoint(alice_client):
     assert 'href="/api/v1/schema"' in html
 
 
+# --- What client generators and readers need ------------------------------------------------
+
+# Each operation's id is the method the Python client names it by.
+OPERATION_IDS = {
+    ("get", "/api/v1/models"): "list_models",
+    ("post", "/api/v1/models"): "create_model",
+    ("get", "/api/v1/models/{model_id}"): "get_model",
+    ("patch", "/api/v1/models/{model_id}"): "update_model",
+    ("get", "/api/v1/tokens"): "list_tokens",
+    ("post", "/api/v1/tokens"): "create_token",
+    ("get", "/api/v1/tokens/{token_id}"): "get_token",
+    ("patch", "/api/v1/tokens/{token_id}"): "update_token",
+    ("delete", "/api/v1/tokens/{token_id}"): "delete_token",
+    ("post", "/api/v1/tokens/{token_id}/assign"): "assign_token_to_model",
+    ("post", "/api/v1/tokens/{token_id}/unassign"): "remove_token_assignment",
+    ("post", "/api/v1/tokens/{token_id}/renew"): "renew_token",
+    ("post", "/api/v1/tokens/{token_id}/cancel"): "cancel_token",
+    ("post", "/api/v1/introspect"): "introspect",
+    ("get", "/api/v1/token"): "get_own_token",
+    ("get", "/api/v1/events"): "list_events",
+}
+GATEWAY = {"introspect", "get_own_token"}
+IF_MATCH = {
+    "update_model",
+    "update_token",
+    "delete_token",
+    "assign_token_to_model",
+    "remove_token_assignment",
+    "renew_token",
+    "cancel_token",
+}
+WITH_BODY = {"create_model", "update_model", "create_token", "update_token", *IF_MATCH} - {
+    "delete_token"
+}
+
+
+@pytest.fixture
+def served(client, db):
+    return client.get("/api/v1/schema").json()
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def resolved(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_every_operation_id_is_the_python_clients_method_name(served):
+    ids = {
+        (method, path): operation["operationId"] for method, path, operation in operations(served)
+    }
+
+    assert ids == OPERATION_IDS
+
+
+def test_every_operation_and_every_answer_is_described(served):
+    for _, _, operation in operations(served):
+        assert operation["summary"] and operation["description"], operation["operationId"]
+        for status, answer in operation["responses"].items():
+            assert answer["description"].strip(), (operation["operationId"], status)
+
+
+def test_every_body_and_every_answer_with_a_body_has_an_example(served):
+    for _, _, operation in operations(served):
+        bodies = [("request", operation.get("requestBody", {}).get("content", {}))]
+        bodies += [
+            (status, answer.get("content", {})) for status, answer in operation["responses"].items()
+        ]
+        for where, content in bodies:
+            for media_type, described in content.items():
+                assert described.get("examples"), (operation["operationId"], where, media_type)
+
+
+def nullable_refs_as_one_of(node):
+    """
+    drf-spectacular's nullable reference, `{"allOf": [{"$ref": …}], "nullable": true}`, as the
+    generators and schemathesis read it (a strict OpenAPI 3.0 validator ignores the `nullable`).
+    """
+    if isinstance(node, list):
+        return [nullable_refs_as_one_of(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("nullable") and len(node.get("allOf", [])) == 1:
+        return {"oneOf": [node["allOf"][0], {"type": "object", "nullable": True, "enum": [None]}]}
+    return {key: nullable_refs_as_one_of(value) for key, value in node.items()}
+
+
+def test_every_example_is_valid_against_its_own_schema(served):
+    from openapi_schema_validator import OAS30Validator
+
+    components = nullable_refs_as_one_of(served["components"])
+    for _, _, operation in operations(served):
+        bodies = [operation.get("requestBody", {}).get("content", {})]
+        bodies += [answer.get("content", {}) for answer in operation["responses"].values()]
+        for content in bodies:
+            for described in content.values():
+                schema = {**described["schema"], "components": components}
+                for name, example in described["examples"].items():
+                    errors = list(OAS30Validator(schema).iter_errors(example["value"]))
+                    assert not errors, (operation["operationId"], name, errors[0].message)
+
+
+def test_no_developers_docstring_becomes_a_description(served):
+    from console.api.errors import OwnObjectMixin
+    from console.api.preconditions import ConditionalObjectMixin
+    from console.api.serializers import NoInputSerializer, StrictInputMixin
+    from console.audit.api import EventListView
+    from models_registry.api import ModelViewSet
+    from tokens.api import IntrospectView, OwnTokenView, TokenViewSet
+
+    written_for_developers = [
+        inspect.getdoc(cls)
+        for cls in (
+            OwnObjectMixin,
+            ConditionalObjectMixin,
+            StrictInputMixin,
+            NoInputSerializer,
+            TokenViewSet,
+            ModelViewSet,
+            EventListView,
+            IntrospectView,
+            OwnTokenView,
+        )
+        if inspect.getdoc(cls)
+    ]
+    descriptions = [operation["description"] for _, _, operation in operations(served)]
+    descriptions += [c.get("description", "") for c in served["components"]["schemas"].values()]
+
+    for text in descriptions:
+        for docstring in written_for_developers:
+            assert docstring.split("\n")[0] not in text, text
+
+
+def test_token_status_is_one_enum_read_written_and_filtered_alike(served):
+    schemas = served["components"]["schemas"]
+    status_refs = {
+        name: json.dumps(schemas[name]["properties"]["status"])
+        for name in (
+            "Token",
+            "NewToken",
+            "PatchedTokenUpdateRequest",
+            "Introspection",
+            "EndUserToken",
+        )
+    }
+    filtered = next(
+        p for p in served["paths"]["/api/v1/tokens"]["get"]["parameters"] if p["name"] == "status"
+    )
+    statuses = sorted(["ACTIVE", "SUSPENDED", "CANCELED"])
+    same_values = [name for name, c in schemas.items() if sorted(c.get("enum", [])) == statuses]
+
+    assert schemas["TokenStatus"]["enum"] == ["ACTIVE", "SUSPENDED", "CANCELED"]
+    assert same_values == ["TokenStatus"]
+    for name, status in status_refs.items():
+        assert "#/components/schemas/TokenStatus" in status, name
+    assert filtered["schema"]["items"] == {"$ref": "#/components/schemas/TokenStatus"}
+
+
+def test_introspection_takes_a_form_as_rfc_7662_says(served):
+    body = served["paths"]["/api/v1/introspect"]["post"]["requestBody"]
+    form = resolved(served, body["content"]["application/x-www-form-urlencoded"]["schema"])
+
+    assert list(body["content"]) == ["application/x-www-form-urlencoded"]
+    assert body["required"] is True
+    assert form["required"] == ["token"]
+
+
+def test_the_schema_names_its_server(served):
+    assert served["servers"] == [{"url": "/", "description": "This console"}]
+
+
+def test_creations_link_to_what_can_be_done_with_the_new_object(served):
+    ids = set(OPERATION_IDS.values())
+    token = served["paths"]["/api/v1/tokens"]["post"]["responses"]["201"]["links"]
+    model = served["paths"]["/api/v1/models"]["post"]["responses"]["201"]["links"]
+
+    assert {"GetToken", "UpdateToken", "DeleteToken"} <= set(token)
+    assert {"GetModel", "UpdateModel"} == set(model)
+    for link in [*token.values(), *model.values()]:
+        assert link["operationId"] in ids
+        assert set(link["parameters"].values()) <= {
+            "$response.body#/token_id",
+            "$response.body#/model_id",
+        }
+
+
+def test_every_operation_documents_the_error_envelope_for_each_status_it_gives(served):
+    for _, _, operation in operations(served):
+        name = operation["operationId"]
+        errors = {s for s, answer in operation["responses"].items() if s >= "400"}
+        expected = {"401", "405", "503"}
+        if name not in GATEWAY:
+            expected |= {"403", "406", "429"}
+        if name in IF_MATCH:
+            expected.add("412")
+        if name in WITH_BODY or name == "introspect":
+            expected |= {"400", "415"}
+
+        assert expected <= errors, (name, expected - errors)
+        for status in errors:
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (name, status)
+    introspect = served["paths"]["/api/v1/introspect"]["post"]["responses"]
+    own_token = served["paths"]["/api/v1/token"]["get"]["responses"]
+    assert {"413", "429"} <= set(introspect)
+    assert not {"403", "406"} & {*introspect, *own_token}
+    assert "429" not in own_token
+
+
+def test_a_replayed_creations_secret_message_is_optional(served):
+    assert "secret_message" not in served["components"]["schemas"]["NewToken"]["required"]
+
+
 # --- Fuzzing: whatever schemathesis sends, the API never answers 5xx -------------------------
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -136,8 +357,8 @@ def test_fuzzed_requests_never_get_a_server_error(case, fuzz_world):
     assert response.status_code < 500, case.as_curl_command(headers=headers)
     # Every other check stands: documented status codes, content types and bodies, auth. These
     # two expect the schema to say everything; our rules go further (one of *your* models, an
-    # expiration inside the allowed range), and unknown query parameters and empty choices are
-    # ignored, as on the Tokens List page.
+    # expiration inside the allowed range), and unknown query parameters are ignored, as on the
+    # Tokens List page. tests/test_api_conformance.py runs every check against a live server.
     case.validate_response(
         response,
         headers=headers,

@@ -55,7 +55,7 @@ def test_the_api_docs_page_reads_like_a_product_page(page, log_in, alice, screen
 
     expect(page.get_by_role("heading", name="API docs", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Introspection", exact=True)).to_be_visible()
-    expect(page.locator("#tokens_assign_create")).to_contain_text(
+    expect(page.locator("#assign_token_to_model")).to_contain_text(
         "/api/v1/tokens/{token_id}/assign"
     )
     screenshot("api-docs-top", full_page=False)

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 
-from console.filters import StartOfDayFilter, UnixTimestampFilter
+from console.filters import RefusesEmptyChoices, StartOfDayFilter, UnixTimestampFilter
 from models_registry.selectors import models_for
 from tokens import search
 from tokens.models import Token, TokenStatus
@@ -201,6 +201,9 @@ class ApiTokenFilter(TokenFilter):
     created_before = UnixTimestampFilter(
         label="Created before this moment (Unix seconds).", method="filter_created_before"
     )
+
+    class Meta(TokenFilter.Meta):
+        form = RefusesEmptyChoices
 
     def filter_created_after(self, queryset, name, value):
         return queryset.filter(created_at__gte=value)

@@ -33,6 +33,7 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.security import SecurityMiddleware
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
@@ -151,7 +152,11 @@ def _params(request: HttpRequest) -> QueryDict | dict:
             )
         )
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data", ""):
-        return request.POST
+        try:
+            return request.POST
+        except MultiPartParserError as error:
+            detail = f"Multipart form parse error - {error}"
+            raise Refusal(_api_refusal(request, exceptions.ParseError(detail))) from None
     if content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")

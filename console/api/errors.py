@@ -5,10 +5,11 @@ Endpoints live beside their pages (`models_registry/api.py`, `tokens/api.py`) an
 services; this module turns the services' `DomainError` into that shape with the right status.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -23,11 +24,11 @@ API_FIELD_NAMES = {"model": "model_id"}
 
 class ErrorSerializer(serializers.Serializer):
     """
-    The body of every error answer, built by `error_body()` whatever went wrong.
-
-    `request_id` is the request log's id for this request, also in the `X-Request-ID` header:
-    quoting it lets the console's operators find what happened.
+    Every error answer, whatever went wrong: what, a stable code, the fields at fault, and the
+    request's id (also the `X-Request-ID` header), which lets the console's operators find it.
     """
+
+    # Built by `error_body()`, below, for every error of the API.
 
     message = serializers.CharField(help_text="What went wrong, written for a person.")
     code = serializers.CharField(help_text="A stable name for the rule or failure.")
@@ -64,34 +65,117 @@ def error_body(
     return body
 
 
-ERROR_DESCRIPTIONS = {
-    400: "Invalid input: see `errors` for the fields.",
-    401: "Missing, invalid or revoked credentials.",
-    404: "Not found, or not yours.",
-    409: "Conflicts with the current state (already assigned, duplicate name, cancelled, ...).",
-    412: "Changed since you read it (If-Match): GET it again; nothing was changed.",
-    415: "Send JSON (`Content-Type: application/json`).",
-    429: "Too many bad license keys from your address: wait `Retry-After` seconds.",
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How the schema documents one error status: what it means, and an answer to show."""
+
+    description: str
+    message: str
+    code: str
+    errors: dict[str, list[str]] | None = None
+
+    def example(self) -> dict:
+        body: dict[str, object] = {"message": self.message, "code": self.code}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return {**body, "request_id": "0b8e4c3f9a1d4e5f8a7b6c5d4e3f2a1b"}
+
+
+ERROR_ANSWERS = {
+    400: ErrorAnswer(
+        "Invalid input: see `errors` for the fields. Nothing was changed.",
+        "Give a string.",
+        "invalid",
+        {"name": ["Give a string."]},
+    ),
+    401: ErrorAnswer(
+        "Missing, invalid or revoked credentials (`WWW-Authenticate` says which scheme).",
+        "Invalid or revoked license key.",
+        "authentication_failed",
+    ),
+    403: ErrorAnswer(
+        "This license key may not do this: its creator is a Viewer (it reads, and changes "
+        "nothing), or it is a Gateway key (it only introspects).",
+        "This license key acts with its creator's role, Viewer: it can read but not change.",
+        "permission_denied",
+    ),
+    404: ErrorAnswer("Not found, or not yours.", "No such token among yours.", "not_found"),
+    405: ErrorAnswer(
+        "Not a method this path takes: the `Allow` header lists those it does.",
+        'Method "PUT" not allowed.',
+        "method_not_allowed",
+    ),
+    406: ErrorAnswer(
+        "The `Accept` header allows no JSON: every answer here is `application/json`.",
+        "Could not satisfy the request Accept header.",
+        "not_acceptable",
+    ),
+    409: ErrorAnswer(
+        "Conflicts with the current state (a name you already use, a token already assigned, "
+        "not assigned, or cancelled), or a request with this `Idempotency-Key` is still "
+        "running (retry later).",
+        "You already have a token named “alice-laptop”. Choose another name.",
+        "duplicate",
+        {"name": ["You already have a token named “alice-laptop”. Choose another name."]},
+    ),
+    412: ErrorAnswer(
+        "Changed since you read it (If-Match): GET it again; nothing was changed.",
+        "This token changed since you read it (If-Match): GET it again, and send your change "
+        "with its new ETag.",
+        "precondition_failed",
+    ),
+    415: ErrorAnswer(
+        "A `Content-Type` this endpoint does not read: send JSON (`application/json`).",
+        'Unsupported media type "text/plain" in request.',
+        "unsupported_media_type",
+    ),
+    422: ErrorAnswer(
+        "This `Idempotency-Key` was used with another request.",
+        "This Idempotency-Key was already used with another request. Use a new key for a new "
+        "request, and the same request body to retry one.",
+        "idempotency_key_reused",
+    ),
+    429: ErrorAnswer(
+        "Too many requests with your license key (the server's API_RATE_LIMIT a minute), or "
+        "too many bad license keys from your address: wait `Retry-After` seconds.",
+        "Too many requests with this license key: at most 120 a minute. Try again in 12 seconds.",
+        "throttled",
+    ),
+    503: ErrorAnswer(
+        "The database is briefly unreachable: retry after `Retry-After` seconds.",
+        "The service is temporarily unavailable. Try again shortly.",
+        "unavailable",
+    ),
 }
-RATE_LIMITED = (
-    "Too many requests with your license key (the server's API_RATE_LIMIT a minute), or too "
-    "many bad license keys from your address: wait `Retry-After` seconds."
-)
+# What every management endpoint (REST framework's views) can answer, whatever it does.
+COMMON_ERRORS = (401, 403, 405, 406, 429, 503)
 
 
-def error_responses(*statuses: int, rate_limited: bool = True) -> dict:
+def error_response(status: int, answer: ErrorAnswer | None = None) -> OpenApiResponse:
+    """The schema's entry for one error status: the error envelope, described, with an example."""
+    answer = answer or ERROR_ANSWERS[status]
+    return OpenApiResponse(
+        ErrorSerializer,
+        description=answer.description,
+        examples=[OpenApiExample(answer.code, value=answer.example(), status_codes=[status])],
+    )
+
+
+def error_responses(
+    *statuses: int,
+    common: tuple[int, ...] = COMMON_ERRORS,
+    answers: dict[int, ErrorAnswer] | None = None,
+) -> dict[int, OpenApiResponse]:
     """
-    Schema entries for the error answers an endpoint gives. 401 and 429, for a bad license key
-    and too many of them, are always among them; the 429 also covers a key's own rate limit
-    unless `rate_limited` is False (the gateway's endpoints, which it does not apply to).
+    Schema entries for the error answers an endpoint gives: `statuses`, and those every
+    management endpoint gives (`common`; the gateway's endpoints name their own). `answers`
+    documents a status in the endpoint's own words.
     """
-    responses = {
-        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
-        for code in sorted({401, 429, *statuses})
+    answers = answers or {}
+    return {
+        status: error_response(status, answers.get(status))
+        for status in sorted({*common, *statuses})
     }
-    if rate_limited:
-        responses[429] = OpenApiResponse(ErrorSerializer, description=RATE_LIMITED)
-    return responses
 
 
 def _first_message(detail) -> str:

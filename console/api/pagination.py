@@ -100,22 +100,29 @@ class CursorPagination(BasePagination):
             "type": "object",
             "required": ["has_more", "next", "results"],
             "properties": {
-                "has_more": {"type": "boolean", "description": "True when `next` has more."},
+                "has_more": {
+                    "type": "boolean",
+                    "description": "True when `next` has more.",
+                    "example": True,
+                },
                 "next": {
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
                     "description": f"The next page (further {self.item_description}), or null "
                     "on the last: the same address with its `cursor`.",
+                    "example": "https://console.example.com/api/v1/tokens?cursor=WyJuZXh0Ij…",
                 },
                 "count": {
                     "type": "integer",
                     "description": f"With `count=true`: matches, counted up to {COUNT_CAP:,}.",
+                    "example": 42,
                 },
                 "count_is_capped": {
                     "type": "boolean",
                     "description": f"With `count=true`: true when more than {COUNT_CAP:,} "
                     "match (`count` then says 5,000; `next` still reaches every one).",
+                    "example": False,
                 },
                 "results": schema,
             },

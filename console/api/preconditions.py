@@ -42,8 +42,10 @@ def _listed(header: str, etag: str, *, weak: bool = False) -> bool:
 
 
 class ConditionalObjectMixin(GenericAPIView):
-    # Views of one object (a comment: a docstring would become the endpoints' description).
-    # Their GET and PATCH answers carry the object's ETag; their changes honour If-Match.
+    """
+    Views of one object: their GET and PATCH answers carry the object's ETag; their changes
+    honour If-Match.
+    """
 
     object_noun: str  # "token": how the 412's message names the object
 

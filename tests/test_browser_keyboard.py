@@ -160,3 +160,26 @@ def test_no_dialog_or_menu_has_an_accessibility_violation_while_open(
     check("Create Model dialog", page.locator("#create-model-button").click)
 
     assert {where: problems for where, problems in found.items() if problems} == {}
+
+
+def test_delete_a_token_with_the_keyboard_alone(page, log_in, alice, sentiment, make_token):
+    token, _ = make_token("laptop", model=sentiment)
+    make_token("phone", model=sentiment)
+    log_in(alice)
+    page.goto("/tokens/")
+    page.wait_for_load_state()
+
+    page.get_by_role("button", name="Actions for laptop").focus()
+    page.keyboard.press("ArrowUp")  # opens the menu on its last item
+    assert focused(page) == "a:Delete"
+    page.keyboard.press("Enter")
+    settle(page)
+    assert focused(page) == "input#confirm-name"
+    page.keyboard.type("laptop")
+    page.keyboard.press("Enter")
+    settle(page)
+
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not focused(page).startswith("body")  # on the page's heading, not lost
+    expect(page.get_by_role("button", name="Actions for phone")).to_be_visible()

@@ -134,3 +134,46 @@ def test_a_phone_and_dark_mode_show_the_console_whole(
     page.wait_for_load_state()
     page.emulate_media(color_scheme="light")
     screenshot("models", full_page=False)
+
+
+def test_on_a_phone_the_account_menu_and_every_dialogs_buttons_can_be_tapped(
+    page, log_in, alice, sentiment, make_token
+):
+    from tests.conftest import accessibility_violations
+
+    token, _ = make_token(LONG_NAME, model=sentiment)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(alice)
+    page.goto("/tokens/")
+    page.wait_for_load_state()
+
+    page.locator("#account-menu-button").click()
+    account_menu = page.locator("#account-menu")
+    expect(account_menu).to_be_visible()
+    for item in account_menu.get_by_role("menuitem").all():
+        assert tappable(page, item), item.inner_text()
+    assert accessibility_violations(page) == []
+    page.keyboard.press("Escape")
+
+    dialogs = {
+        "Edit": f"/tokens/{token.token_id}/edit/",
+        "Remove assignment": f"/tokens/{token.token_id}/unassign/",
+        "Cancel token": f"/tokens/{token.token_id}/cancel/",
+        "Delete": f"/tokens/{token.token_id}/delete/",
+    }
+    untappable = {}
+    for name, url in dialogs.items():
+        page.goto("/tokens/")
+        page.wait_for_load_state()
+        page.get_by_role("button", name=f"Actions for {LONG_NAME}").click()
+        page.get_by_role("menuitem", name=name).click()
+        wait_for_htmx(page)
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        for control in dialog.locator("button, a.btn").all():
+            control.scroll_into_view_if_needed()
+            if not tappable(page, control):
+                untappable.setdefault(name, []).append(control.inner_text())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+    assert untappable == {}

@@ -35,29 +35,35 @@
   function forget() {
     content().replaceChildren();
     var openerId = modal().dataset.returnFocus;
-    var opener = openerId && document.getElementById(openerId);
+    if (!openerId) return;  // given back already (Close, then the dialog's own "close")
+    delete modal().dataset.returnFocus;
+    var opener = document.getElementById(openerId);
     if (opener) opener.focus();
     else focusPage();
-    refocus = openerId || null;
+    refocus = openerId;
   }
 
   // The list behind may be drawn again just after (the change refreshes it), taking the
   // focused control with it: once drawn, focus goes to the control of the same id again.
   var refocus = null;
-  document.addEventListener("htmx:afterSettle", function () {
+  // htmx:load too: an outerHTML swap announces its settling on the element it replaced, which
+  // has left the document; the new content's "load" reaches the document.
+  ["htmx:afterSettle", "htmx:load"].forEach(function (name) { document.addEventListener(name, refocusAfterRedraw); });
+  function refocusAfterRedraw() {
     if (!refocus) return;
     var active = document.activeElement;
     if (active && active !== document.body && document.contains(active)) return;
     var again = document.getElementById(refocus);
     if (again) again.focus();
     else focusPage();
-  });
+  }
   document.addEventListener("pointerdown", function () { refocus = null; }, true);
 
   // What opened the dialog is gone (a row removed, say): focus the page's heading, not <body>.
   function focusPage() {
     var heading = document.querySelector("main h1");
-    if (!heading || document.activeElement && document.activeElement !== document.body) return;
+    var active = document.activeElement;
+    if (!heading || (active && active !== document.body && document.contains(active))) return;
     heading.setAttribute("tabindex", "-1");
     heading.focus();
   }
@@ -101,8 +107,9 @@
     if (event.key === "Escape" && modal() && modal().open && holdsSecret()) event.preventDefault();
   });
 
+  // (Its answer may have emptied it already: htmx swaps before the "close" event comes.)
   document.addEventListener("close", function (event) {
-    if (event.target === modal() && content().children.length) forget();
+    if (event.target === modal()) forget();
   }, true);
 
   // Remember what opened the dialog, to give focus back when it closes: a menu's item is

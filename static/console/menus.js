@@ -86,12 +86,15 @@
     var menu = elt && elt.closest && elt.closest("[role=menu]");
     if (menu && elt.hasAttribute("hx-post")) refocus = menu.getAttribute("aria-labelledby");
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!refocus) return;
-    var active = document.activeElement;
-    var lost = !active || active === document.body || !document.contains(active) || active.closest("[role=menu][hidden]");
-    var button = document.getElementById(refocus);
-    if (button && lost) button.focus();
+  // htmx:load too: an outerHTML swap announces its settling on the element it replaced.
+  ["htmx:afterSettle", "htmx:load"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      if (!refocus) return;
+      var active = document.activeElement;
+      var lost = !active || active === document.body || !document.contains(active) || active.closest("[role=menu][hidden]");
+      var button = document.getElementById(refocus);
+      if (button && lost) button.focus();
+    });
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Tab") refocus = null;  // moved on by keyboard

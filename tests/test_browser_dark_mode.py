@@ -31,6 +31,9 @@ def test_every_page_keeps_its_contrast_in_dark_and_light(
     page, log_in, alice, sentiment, some_of_everything, scheme
 ):
     page.emulate_media(color_scheme=scheme)
+    page.goto("/accounts/login/")
+    page.wait_for_load_state()
+    found = {"/accounts/login/": accessibility_violations(page)}
     log_in(alice)
     pages = [
         "/",
@@ -42,8 +45,17 @@ def test_every_page_keeps_its_contrast_in_dark_and_light(
         f"/tokens/{some_of_everything.token_id}/",
         "/activity/",
         "/account/license-keys/",
+        "/account/license-keys/new/",
+        "/account/security/",
+        "/account/security/two-factor/",
+        "/accounts/members/",
+        "/accounts/members/invite/",
+        "/accounts/provider/",
+        "/accounts/password/",
+        "/models/new/",
+        "/tokens/new/",
+        "/docs/api/",
     ]
-    found = {}
     for path in pages:
         page.goto(path)
         page.wait_for_load_state()
